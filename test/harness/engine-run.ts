@@ -1,0 +1,48 @@
+/**
+ * One program run under the harness: start the recording monitor, launch the program through
+ * cmd/run as the language host would, and always stop the monitor afterwards.
+ */
+import { runProgram, type ProgramExit, type ProgramLaunch } from "./language-host";
+import { RecordingMonitor, type InvokeResponder, type ResourceResponder } from "./recording-monitor";
+
+export interface EngineRunOptions extends Omit<ProgramLaunch, "monitorAddress" | "engineAddress" | "parallel" | "organization" | "entryPoint" | "typescript" | "timeoutMs"> {
+    entryPoint?: string;
+    organization?: string;
+    parallel?: number;
+    typescript?: boolean;
+    timeoutMs?: number;
+    invoke?: InvokeResponder;
+    respond?: ResourceResponder;
+}
+
+export interface EngineRun {
+    exit: ProgramExit;
+    monitor: RecordingMonitor;
+}
+
+export async function runUnderEngine(options: EngineRunOptions): Promise<EngineRun> {
+    const launch = {
+        entryPoint: ".",
+        organization: "organization",
+        parallel: 16,
+        typescript: true,
+        timeoutMs: 120_000,
+        ...options,
+    };
+    const monitor = new RecordingMonitor({
+        project: launch.project,
+        stack: launch.stack,
+        organization: launch.organization,
+        dryRun: launch.dryRun,
+        parallel: launch.parallel,
+        invoke: options.invoke,
+        respond: options.respond,
+    });
+    const address = await monitor.start();
+    try {
+        const exit = await runProgram({ ...launch, monitorAddress: address, engineAddress: address });
+        return { exit, monitor };
+    } finally {
+        await monitor.stop();
+    }
+}
