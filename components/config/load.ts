@@ -1,0 +1,131 @@
+/**
+ * Turns raw Pulumi stack config into a validated FleetConfig, or throws one
+ * ConfigError. Pure: no resource is declared before this has succeeded.
+ */
+import type { GithubAuth } from "../github/client";
+import { type GithubPath, parseGithubPath } from "../github/paths";
+import { ConfigError, type ConfigProblem, showValue } from "./errors";
+import { problemsFromIssues } from "./errors";
+import { SECRET_KEYS, STRUCTURED_KEYS, type StackConfig, stackConfigSchema } from "./schema";
+
+export interface RawStackConfig {
+    /** The project name: the config namespace. */
+    project: string;
+    stack: string;
+    /** Values of this project's keys (without the `project:` prefix) as Pulumi hands them over: strings, JSON for structure. */
+    values: Readonly<Record<string, string>>;
+    /** Keys whose values are Pulumi secrets. */
+    secretKeys: ReadonlySet<string>;
+}
+
+export type PoolConfig = StackConfig["pools"][number] & {
+    /** JIT runners are single-use, so persistent pools register with a registration token. */
+    registration: "jit" | "token";
+};
+
+export interface FleetConfig extends Omit<StackConfig, "github" | "githubToken" | "githubAppPrivateKey" | "pools" | "namePrefix"> {
+    github: {
+        path: GithubPath;
+        pathText: string;
+        runnerGroup?: string;
+        apiUrl: string;
+        registration: "jit" | "token";
+        /** Plain in memory; wrap with pulumi.secret before it goes into any resource. */
+        auth: GithubAuth;
+    };
+    pools: PoolConfig[];
+    namePrefix: string;
+    project: string;
+    stack: string;
+}
+
+const STRUCTURED = new Set<string>(STRUCTURED_KEYS);
+
+function decodeValues(raw: RawStackConfig, problems: ConfigProblem[]): Record<string, unknown> {
+    const decoded: Record<string, unknown> = {};
+    for (const [key, text] of Object.entries(raw.values)) {
+        if (!STRUCTURED.has(key)) {
+            decoded[key] = text;
+            continue;
+        }
+        try {
+            decoded[key] = JSON.parse(text);
+        } catch {
+            problems.push({ key, shown: showValue(text, false), expected: "expected YAML structure (an object or a list), not a plain string" });
+        }
+    }
+    return decoded;
+}
+
+function secretProblems(raw: RawStackConfig): ConfigProblem[] {
+    return SECRET_KEYS.filter((key) => raw.values[key] !== undefined && !raw.secretKeys.has(key)).map((key) => ({
+        key,
+        shown: "a plain (unencrypted) value",
+        expected: `expected a secret: set it with \`pulumi config set --secret ${key} ...\``,
+    }));
+}
+
+function authProblems(config: StackConfig): ConfigProblem[] {
+    const hasApp = config.github.app !== undefined;
+    const problems: ConfigProblem[] = [];
+    if (hasApp && config.githubAppPrivateKey === undefined) {
+        problems.push({ key: "githubAppPrivateKey", shown: showValue(undefined, true), expected: "expected the GitHub App's private key (secret) because github.app is set" });
+    }
+    if (hasApp && config.githubToken !== undefined) {
+        problems.push({ key: "githubToken", shown: "[secret]", expected: "expected no token when github.app is set: choose one way to authenticate" });
+    }
+    if (!hasApp && config.githubToken === undefined) {
+        problems.push({ key: "githubToken", shown: showValue(undefined, true), expected: "expected a GitHub token (secret), or github.app with githubAppPrivateKey" });
+    }
+    if (!hasApp && config.githubAppPrivateKey !== undefined) {
+        problems.push({ key: "github.app", shown: showValue(undefined, false), expected: "expected github.app (appId, installationId) because githubAppPrivateKey is set" });
+    }
+    return problems;
+}
+
+function defaultNamePrefix(stack: string): string {
+    return `gh-${stack.toLowerCase().replace(/[^a-z0-9-]+/g, "-")}`.slice(0, 24).replace(/-+$/, "");
+}
+
+export function parseStackConfig(raw: RawStackConfig): FleetConfig {
+    const problems: ConfigProblem[] = [...secretProblems(raw)];
+    const decoded = decodeValues(raw, problems);
+    const result = stackConfigSchema.safeParse(decoded);
+    if (!result.success) {
+        problems.push(...problemsFromIssues(result.error.issues, decoded, raw.secretKeys));
+        throw new ConfigError(raw.project, problems);
+    }
+    const config = result.data;
+    problems.push(...authProblems(config));
+    const namePrefix = config.namePrefix ?? defaultNamePrefix(raw.stack);
+    if (config.namePrefix === undefined && !/^[a-z](?:[a-z0-9-]*[a-z0-9])?$/.test(namePrefix)) {
+        problems.push({ key: "namePrefix", shown: showValue(undefined, false), expected: `expected a name prefix: the default from the stack name ("${namePrefix}") is not a valid one` });
+    }
+    if (problems.length > 0) {
+        throw new ConfigError(raw.project, problems);
+    }
+    const path = parseGithubPath(config.github.path);
+    if (path === undefined) {
+        throw new Error("unreachable: github.path was validated");
+    }
+    const { githubToken, githubAppPrivateKey, github, pools, ...rest } = config;
+    const auth: GithubAuth =
+        github.app !== undefined && githubAppPrivateKey !== undefined
+            ? { kind: "app", appId: github.app.appId, installationId: github.app.installationId, privateKey: githubAppPrivateKey }
+            : { kind: "token", token: githubToken ?? "" };
+    return {
+        ...rest,
+        namePrefix,
+        project: raw.project,
+        stack: raw.stack,
+        github: {
+            path,
+            pathText: github.path,
+            runnerGroup: github.runnerGroup,
+            apiUrl: github.apiUrl,
+            registration: github.registration,
+            auth,
+        },
+        pools: pools.map((pool) => ({ ...pool, registration: pool.ephemeral ? github.registration : "token" })),
+    };
+}
