@@ -4,8 +4,7 @@
  */
 import type { GithubAuth } from "../github/client";
 import { type GithubPath, parseGithubPath } from "../github/paths";
-import { ConfigError, type ConfigProblem, showValue } from "./errors";
-import { problemsFromIssues } from "./errors";
+import { ConfigError, type ConfigProblem, problemsFromIssues, showValue } from "./errors";
 import { SECRET_KEYS, STRUCTURED_KEYS, type StackConfig, stackConfigSchema } from "./schema";
 
 export interface RawStackConfig {
@@ -41,8 +40,10 @@ export interface FleetConfig extends Omit<StackConfig, "github" | "githubToken" 
 
 const STRUCTURED = new Set<string>(STRUCTURED_KEYS);
 
-function decodeValues(raw: RawStackConfig, problems: ConfigProblem[]): Record<string, unknown> {
+/** Decoded values, and the keys that could not be decoded (already reported, not to be validated again). */
+function decodeValues(raw: RawStackConfig, problems: ConfigProblem[]): { decoded: Record<string, unknown>; undecodable: Set<string> } {
     const decoded: Record<string, unknown> = {};
+    const undecodable = new Set<string>();
     for (const [key, text] of Object.entries(raw.values)) {
         if (!STRUCTURED.has(key)) {
             decoded[key] = text;
@@ -51,10 +52,11 @@ function decodeValues(raw: RawStackConfig, problems: ConfigProblem[]): Record<st
         try {
             decoded[key] = JSON.parse(text);
         } catch {
+            undecodable.add(key);
             problems.push({ key, shown: showValue(text, false), expected: "expected YAML structure (an object or a list), not a plain string" });
         }
     }
-    return decoded;
+    return { decoded, undecodable };
 }
 
 function secretProblems(raw: RawStackConfig): ConfigProblem[] {
@@ -83,24 +85,22 @@ function authProblems(config: StackConfig): ConfigProblem[] {
     return problems;
 }
 
+/** `gh-<stack>`, reduced to what a name prefix allows (always valid: it starts with a letter). */
 function defaultNamePrefix(stack: string): string {
     return `gh-${stack.toLowerCase().replace(/[^a-z0-9-]+/g, "-")}`.slice(0, 24).replace(/-+$/, "");
 }
 
 export function parseStackConfig(raw: RawStackConfig): FleetConfig {
     const problems: ConfigProblem[] = [...secretProblems(raw)];
-    const decoded = decodeValues(raw, problems);
+    const { decoded, undecodable } = decodeValues(raw, problems);
     const result = stackConfigSchema.safeParse(decoded);
     if (!result.success) {
-        problems.push(...problemsFromIssues(result.error.issues, decoded, raw.secretKeys));
+        const issues = result.error.issues.filter((issue) => !undecodable.has(String(issue.path[0])));
+        problems.push(...problemsFromIssues(issues, decoded, raw.secretKeys));
         throw new ConfigError(raw.project, problems);
     }
     const config = result.data;
     problems.push(...authProblems(config));
-    const namePrefix = config.namePrefix ?? defaultNamePrefix(raw.stack);
-    if (config.namePrefix === undefined && !/^[a-z](?:[a-z0-9-]*[a-z0-9])?$/.test(namePrefix)) {
-        problems.push({ key: "namePrefix", shown: showValue(undefined, false), expected: `expected a name prefix: the default from the stack name ("${namePrefix}") is not a valid one` });
-    }
     if (problems.length > 0) {
         throw new ConfigError(raw.project, problems);
     }
@@ -115,7 +115,7 @@ export function parseStackConfig(raw: RawStackConfig): FleetConfig {
             : { kind: "token", token: githubToken ?? "" };
     return {
         ...rest,
-        namePrefix,
+        namePrefix: config.namePrefix ?? defaultNamePrefix(raw.stack),
         project: raw.project,
         stack: raw.stack,
         github: {

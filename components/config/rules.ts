@@ -72,3 +72,7 @@ export const dnsLabel = (what: string, maxLength: number) =>
             new RegExp(`^[a-z](?:[a-z0-9-]{0,${maxLength - 2}}[a-z0-9])?$`),
             `expected ${what} of at most ${maxLength} lowercase letters, digits and '-', starting with a letter and not ending with '-'`,
         );
+
+/** A config object with a fixed set of keys; unknown keys are errors (typos do not pass silently). */
+export const section = <Shape extends z.core.$ZodLooseShape>(what: string, shape: Shape) =>
+    z.strictObject(shape, { error: (issue) => (issue.code === "invalid_type" ? `expected ${what}` : undefined) });

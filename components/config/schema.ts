@@ -7,6 +7,7 @@ import { z } from "zod";
 import { GITHUB_COM_API_URL, parseGithubPath } from "../github/paths";
 import {
     debianPackage,
+    section,
     dnsLabel,
     httpUrl,
     httpsUrl,
@@ -36,8 +37,7 @@ const positiveInt = (what: string, max: number) =>
         .min(1, `expected ${what} of at least 1`)
         .max(max, `expected ${what} of at most ${max}`);
 
-const githubSchema = z
-    .strictObject({
+const githubSchema = section("the GitHub settings (path, runnerGroup, apiUrl, registration, app)", {
         path: z
             .string({ error: "expected an organization ('acme') or a repository ('owner/repo')" })
             .refine((v) => parseGithubPath(v) !== undefined, "expected an organization ('acme') or a repository ('owner/repo')"),
@@ -46,13 +46,10 @@ const githubSchema = z
         registration: z
             .enum(["jit", "token"], { error: "expected 'jit' (just-in-time config) or 'token' (registration token)" })
             .default("jit"),
-        app: z
-            .strictObject({
-                appId: z
-                    .union([z.number().int().positive(), z.string().regex(/^[1-9]\d*$/)], {
-                        error: "expected the GitHub App id, a positive whole number",
-                    })
-                    .transform(String),
+        app: section("the GitHub App (appId, installationId)", {
+                appId: z.coerce
+                    .string({ error: "expected the GitHub App id, a positive whole number" })
+                    .regex(/^[1-9]\d*$/, "expected the GitHub App id, a positive whole number"),
                 installationId: positiveInt("the installation id", Number.MAX_SAFE_INTEGER),
             })
             .optional(),
@@ -62,7 +59,7 @@ const githubSchema = z
         error: "expected no runner group for a repository path: runner groups belong to organizations (repository runners use the default group)",
     });
 
-const imageBuildSchema = z.strictObject({
+const imageBuildSchema = section("the image build settings", {
     runnerVersion: z
         .string({ error: "expected a runner version" })
         .regex(/^(latest|\d+\.\d+\.\d+)$/, "expected 'latest' or a runner version such as 2.321.0")
@@ -74,8 +71,7 @@ const imageBuildSchema = z.strictObject({
     cacheDir: nonEmptyText("a directory for build downloads and outputs").default(".cache/image-build"),
 });
 
-const imageSchema = z
-    .strictObject({
+const imageSchema = section("the image settings (base, arch, and one of name, id or build)", {
         base: baseSchema,
         arch: archSchema.default("x64"),
         name: nonEmptyText("an existing Glance image name").optional(),
@@ -86,11 +82,9 @@ const imageSchema = z
         error: "expected exactly one of image.name, image.id (an existing image) or image.build (build one)",
     });
 
-const networkSchema = z
-    .strictObject({
+const networkSchema = section("the network settings (existing or create)", {
         existing: nonEmptyText("the name of an existing network").optional(),
-        create: z
-            .strictObject({
+        create: section("the network to create (cidr, dnsServers, externalNetwork, sshIngressCidr)", {
                 cidr: ipv4Cidr("the subnet range"),
                 dnsServers: z.array(ipLiteral, { error: "expected a list of DNS server IP addresses" }).default([]),
                 externalNetwork: nonEmptyText("the name of the external (provider) network the router uses for egress"),
@@ -116,8 +110,7 @@ export type NetworkChoice =
     | { kind: "create"; cidr: string; dnsServers: string[]; externalNetwork: string; sshIngressCidr?: string }
     | { kind: "existing"; name: string; securityGroup?: string };
 
-const flavorSchema = z
-    .strictObject({
+const flavorSchema = section("the flavor (existing, or vcpus, ramMb and diskGb)", {
         existing: nonEmptyText("the name of an existing flavor").optional(),
         vcpus: positiveInt("vcpus", 512).optional(),
         ramMb: positiveInt("ramMb (MiB of memory)", 4 * 1024 * 1024).optional(),
@@ -138,7 +131,7 @@ const flavorSchema = z
 
 export type FlavorChoice = { kind: "existing"; name: string } | { kind: "create"; vcpus: number; ramMb: number; diskGb: number };
 
-const poolSchema = z.strictObject({
+const poolSchema = section("a pool (name, count, flavor, labels, ephemeral)", {
     name: dnsLabel("a pool name", 20),
     count: z
         .number({ error: "expected a runner count (a number)" })
@@ -163,8 +156,7 @@ const poolsSchema = z
         });
     });
 
-const proxySchema = z
-    .strictObject({
+const proxySchema = section("the proxy settings (http, https, noProxy)", {
         http: httpUrl("the HTTP proxy").optional(),
         https: httpUrl("the HTTPS proxy").optional(),
         noProxy: z
@@ -173,7 +165,7 @@ const proxySchema = z
             .optional(),
     });
 
-const sshDebugSchema = z.strictObject({
+const sshDebugSchema = section("an SSH debug server (host, port, rsaFingerprint, ed25519Fingerprint)", {
     host: ipLiteral,
     port: port.default(22),
     rsaFingerprint: sshFingerprint,
