@@ -1,0 +1,144 @@
+/**
+ * Reading and removing self-hosted runners of an org or repo, and finding a
+ * runner group's id. The paginated listing is shared per process per
+ * (API URL, path), so the diffs of all slots in one run cost pages of runners,
+ * not one call per runner.
+ */
+import type { GithubClient } from "./client";
+import { githubCallError, GithubRunnerBusyError, GithubRunnerGroupNotFoundError, isHttpStatus } from "./errors";
+import { formatGithubPath, type GithubPath } from "./paths";
+
+/** What the registration layer needs to know about a runner GitHub has. */
+export interface ObservedRunner {
+    id: number;
+    name: string;
+    status: string;
+    busy: boolean;
+}
+
+/** GitHub's page size cap for runner listings. */
+const PAGE_SIZE = 100;
+/** Repository runners always belong to runner group 1; so do org runners registered without a group. */
+export const DEFAULT_RUNNER_GROUP_ID = 1;
+
+export function describePath(path: GithubPath): string {
+    return path.kind === "org" ? `org "${path.org}"` : `repo "${formatGithubPath(path)}"`;
+}
+
+interface RawRunner {
+    id: number;
+    name: string;
+    status: string;
+    busy: boolean;
+}
+
+function observed(raw: RawRunner): ObservedRunner {
+    return { id: raw.id, name: raw.name, status: raw.status, busy: raw.busy };
+}
+
+/** All runners of the org or repo (every page), optionally filtered by exact name on GitHub's side. */
+export async function listRunners(client: GithubClient, apiUrl: string, path: GithubPath, name?: string): Promise<ObservedRunner[]> {
+    const filter = name !== undefined ? { name } : {};
+    try {
+        const runners =
+            path.kind === "org"
+                ? await client.paginate(client.rest.actions.listSelfHostedRunnersForOrg, { org: path.org, per_page: PAGE_SIZE, ...filter })
+                : await client.paginate(client.rest.actions.listSelfHostedRunnersForRepo, {
+                      owner: path.owner,
+                      repo: path.repo,
+                      per_page: PAGE_SIZE,
+                      ...filter,
+                  });
+        return runners.map(observed);
+    } catch (error) {
+        throw githubCallError(`listing the runners of ${describePath(path)}`, apiUrl, error);
+    }
+}
+
+const sharedListings = new Map<string, Promise<ObservedRunner[]>>();
+
+/**
+ * The runner listing of (apiUrl, path), fetched once per process and shared by
+ * every caller. A failed listing is forgotten so a later caller can try again.
+ */
+export function sharedRunnerListing(client: GithubClient, apiUrl: string, path: GithubPath): Promise<ObservedRunner[]> {
+    const key = `${apiUrl.replace(/\/+$/, "")} ${formatGithubPath(path)}`;
+    let listing = sharedListings.get(key);
+    if (listing === undefined) {
+        listing = listRunners(client, apiUrl, path);
+        sharedListings.set(key, listing);
+        listing.catch(() => sharedListings.delete(key));
+    }
+    return listing;
+}
+
+/** Forget all shared listings (tests; a long-lived process that needs fresh state). */
+export function forgetSharedRunnerListings(): void {
+    sharedListings.clear();
+}
+
+/** A fresh lookup by exact name (token-mode runners whose id we never learned). */
+export async function findRunnerByName(client: GithubClient, apiUrl: string, path: GithubPath, name: string): Promise<ObservedRunner | undefined> {
+    const runners = await listRunners(client, apiUrl, path, name);
+    return runners.find((runner) => runner.name === name);
+}
+
+export type RemovalOutcome = "removed" | "already-gone";
+
+/**
+ * Deregisters a runner. 404 means it is gone already (an ephemeral runner after
+ * its job, or removed by hand); 422 means it is running a job.
+ */
+export async function removeRunner(
+    client: GithubClient,
+    apiUrl: string,
+    path: GithubPath,
+    runner: { id: number; name: string },
+): Promise<RemovalOutcome> {
+    try {
+        if (path.kind === "org") {
+            await client.rest.actions.deleteSelfHostedRunnerFromOrg({ org: path.org, runner_id: runner.id });
+        } else {
+            await client.rest.actions.deleteSelfHostedRunnerFromRepo({ owner: path.owner, repo: path.repo, runner_id: runner.id });
+        }
+        return "removed";
+    } catch (error) {
+        if (isHttpStatus(error, 404)) {
+            return "already-gone";
+        }
+        if (isHttpStatus(error, 422)) {
+            throw new GithubRunnerBusyError(
+                `runner "${runner.name}" (id ${runner.id}) in ${describePath(path)} is busy running a job, so GitHub refuses to remove it (HTTP 422); ` +
+                    "fix: wait for the job to finish (or cancel it in GitHub Actions), then run `pulumi up` or `pulumi destroy` again",
+                422,
+            );
+        }
+        throw githubCallError(`removing runner "${runner.name}" (id ${runner.id}) from ${describePath(path)}`, apiUrl, error);
+    }
+}
+
+/**
+ * The runner group id to register into: 1 for repositories and for orgs
+ * without a group, else the org's group of that exact name.
+ */
+export async function runnerGroupId(client: GithubClient, apiUrl: string, path: GithubPath, groupName: string | undefined): Promise<number> {
+    if (path.kind === "repo" || groupName === undefined) {
+        return DEFAULT_RUNNER_GROUP_ID;
+    }
+    let groups: { id: number; name: string }[];
+    try {
+        // Octokit's REST method table has no org runner-group listing; the route form is typed all the same.
+        groups = await client.paginate("GET /orgs/{org}/actions/runner-groups", { org: path.org, per_page: PAGE_SIZE });
+    } catch (error) {
+        throw githubCallError(`looking up runner group "${groupName}" in ${describePath(path)}`, apiUrl, error);
+    }
+    const group = groups.find((candidate) => candidate.name === groupName);
+    if (group === undefined) {
+        const known = groups.map((candidate) => `"${candidate.name}"`).join(", ");
+        throw new GithubRunnerGroupNotFoundError(
+            `runner group "${groupName}" not found in ${describePath(path)} (groups there: ${known || "none"}); ` +
+                "fix: create the group in the organization's Actions settings, or correct the runner group name in the stack config",
+        );
+    }
+    return group.id;
+}
