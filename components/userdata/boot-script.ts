@@ -105,7 +105,7 @@ export function renderBootScript(input: CheckedInput): string {
     return [
         `#!/bin/bash`,
         `# GitHub Actions runner boot script, rendered by components/userdata.ts.`,
-        `# cloud-init copies its output to the serial console: it never traces (no set -x)`,
+        `# cloud-init copies its output to the serial console: it never traces commands`,
         `# and never prints a secret.`,
         `# File contents below are single-quoted on purpose, to be written verbatim:`,
         `# shellcheck disable=SC1003,SC2016`,
