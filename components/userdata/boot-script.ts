@@ -22,7 +22,8 @@ import type { CheckedInput } from "./validate";
  * others, even briefly. printf is a bash builtin, so CONTENT never shows up in a
  * process's arguments. Sets FILE_CHANGED=1 unless PATH already held CONTENT.
  */
-const PUT_FILE_FUNCTION = `put_file() {
+const PUT_FILE_FUNCTION = `# shellcheck disable=SC2034 # FILE_CHANGED is read only where docker settings are written
+put_file() {
 \tlocal mode=$1 owner=$2 path=$3 content=$4 tmp
 \tmkdir -p -- "$(dirname -- "$path")"
 \ttmp=$(mktemp -- "$path.XXXXXX")

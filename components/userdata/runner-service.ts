@@ -73,6 +73,8 @@ function renderStartScript(input: CheckedInput, credentialName: string): string 
     return [
         `#!/bin/bash`,
         `# Started by the runner's systemd service as ${RUNNER_USER}; never prints its secret.`,
+        `# Values below are single-quoted on purpose, to be passed verbatim:`,
+        `# shellcheck disable=SC1003,SC2016`,
         `set -euo pipefail`,
         `cd ${RUNNER_DIR}`,
         ...runnerCommands(input, credentialName),
