@@ -46,6 +46,16 @@ function stringField(value: unknown, key: string): string | undefined {
     return undefined;
 }
 
+/** The first system error code (ECONNREFUSED, ENOTFOUND...) along an error's cause chain. */
+function networkCodeOf(cause: unknown): string | undefined {
+    for (let current = cause, depth = 0; current !== undefined && current !== null && depth < 5; depth++) {
+        const code = stringField(current, "code");
+        if (code !== undefined) return code;
+        current = (current as { cause?: unknown }).cause;
+    }
+    return undefined;
+}
+
 /** Extracts the useful, non-secret parts of whatever an Octokit call threw. */
 export function httpFailureOf(error: unknown): HttpFailure {
     const statusText = stringField(error, "status");
@@ -60,7 +70,7 @@ export function httpFailureOf(error: unknown): HttpFailure {
         githubMessage: stringField(data, "message"),
         rateLimitRemaining: stringField(headers, "x-ratelimit-remaining"),
         rateLimitReset: stringField(headers, "x-ratelimit-reset"),
-        networkCode: stringField(cause, "code") ?? stringField(error, "code"),
+        networkCode: networkCodeOf(cause) ?? (error instanceof Error ? error.message : undefined),
     };
 }
 
