@@ -1,0 +1,386 @@
+/**
+ * The fake GitHub server: node:http on a random port, serving the self-hosted
+ * runner endpoints from a stateful model, checking every request and response
+ * against GitHub's OpenAPI description (see index.ts for the API).
+ */
+import { AssertionError } from "node:assert";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { authenticateToken } from "./auth";
+import { ContractValidator } from "./contract-validator";
+import { defaultRunnerDownloads } from "./default-downloads";
+import { failureAnswer, FailureInjector, type InjectedFailure, type RequestPattern } from "./failures";
+import { errorBody, type FakeResponse, JWT_OPERATIONS, OPERATION_HANDLERS } from "./github-handlers";
+import { loadSpec, type MatchedOperation, type OpenApiSpec, type SpecName } from "./openapi-spec";
+import { handleSideChannel, SIDE_CHANNEL_PREFIX } from "./side-channel";
+import { type FakeApp, type FakeRunner, FakeState, type RunnerDownload, type RunnerStatus } from "./state";
+
+export interface FakeGithubOptions {
+    /** "" for github.com style URLs, "/api/v3" for GitHub Enterprise Server style. */
+    basePath?: "" | "/api/v3";
+    /** Which OpenAPI description to check against; default api.github.com, or ghes-3.17 when basePath is /api/v3. */
+    spec?: SpecName;
+    /** Listening address; default 127.0.0.1. */
+    host?: string;
+    /** Listening port; default 0 (a free one). */
+    port?: number;
+    /**
+     * The origin clients outside this process use to reach the fake (for a VM under
+     * qemu user networking: http://10.0.2.2:PORT). Written into JIT configs as
+     * `side_channel_url`; `{port}` is replaced by the listening port. Default: the listening URL.
+     */
+    advertisedOrigin?: string;
+}
+
+export interface RecordedRequest {
+    method: string;
+    /** The API path without base path and query, e.g. /orgs/acme/actions/runners. */
+    path: string;
+    query: Record<string, string>;
+    status: number;
+    /** GitHub's operationId when the path and method matched one. */
+    operationId?: string;
+}
+
+export interface ContractViolation {
+    method: string;
+    path: string;
+    operationId?: string;
+    stage: "routing" | "request" | "response" | "unimplemented";
+    problems: string[];
+}
+
+export type RunnerChange = { status?: RunnerStatus; busy?: boolean };
+
+const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+const MAX_BODY_BYTES = 1024 * 1024;
+
+export class FakeGithub {
+    readonly requests: RecordedRequest[] = [];
+    private readonly violations: ContractViolation[] = [];
+    private readonly state = new FakeState(defaultRunnerDownloads());
+    private readonly failures = new FailureInjector();
+    private readonly validator: ContractValidator;
+    private readonly responseCorruptions: ((body: unknown) => unknown)[] = [];
+    private clockOffsetMs = 0;
+    private origin = "";
+    private advertised = "";
+
+    private constructor(
+        private readonly server: Server,
+        private readonly spec: OpenApiSpec,
+        readonly basePath: string,
+    ) {
+        this.validator = new ContractValidator(spec);
+    }
+
+    static async start(options: FakeGithubOptions = {}): Promise<FakeGithub> {
+        const basePath = options.basePath ?? "";
+        const spec = loadSpec(options.spec ?? (basePath === "/api/v3" ? "ghes-3.17" : "api.github.com"));
+        const server = createServer();
+        const fake = new FakeGithub(server, spec, basePath);
+        server.on("request", (req, res) => void fake.handle(req, res));
+        const host = options.host ?? "127.0.0.1";
+        await new Promise<void>((resolve, reject) => {
+            server.once("error", reject);
+            server.listen(options.port ?? 0, host, () => resolve());
+        });
+        const { port } = server.address() as AddressInfo;
+        const urlHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
+        fake.origin = `http://${urlHost}:${port}`;
+        fake.advertised = (options.advertisedOrigin ?? fake.origin).replace("{port}", String(port)).replace(/\/+$/, "");
+        return fake;
+    }
+
+    /** REST API root for clients: http://HOST:PORT or http://HOST:PORT/api/v3. */
+    get apiUrl(): string {
+        return `${this.origin}${this.basePath}`;
+    }
+
+    get port(): number {
+        return (this.server.address() as AddressInfo).port;
+    }
+
+    /** Side channel root as written into JIT configs (uses advertisedOrigin). */
+    get sideChannelUrl(): string {
+        return `${this.advertised}${SIDE_CHANNEL_PREFIX}`;
+    }
+
+    get specName(): SpecName {
+        return this.spec.name;
+    }
+
+    async stop(): Promise<void> {
+        this.server.closeAllConnections();
+        await new Promise<void>((resolve, reject) => this.server.close((err) => (err ? reject(err) : resolve())));
+    }
+
+    // ---- world setup -------------------------------------------------------
+
+    addToken(token: string): void {
+        this.state.tokens.set(token, { kind: "pat" });
+    }
+
+    addOrg(org: string): void {
+        this.state.addScope(org);
+    }
+
+    addRepo(owner: string, repo: string): void {
+        this.state.addScope(`${owner}/${repo}`);
+    }
+
+    /** Returns the group's id (the existing one when the name is taken). Every org has "Default", id 1. */
+    addRunnerGroup(org: string, name: string): number {
+        return this.state.addRunnerGroup(org, name);
+    }
+
+    addApp(app: FakeApp): void {
+        this.state.apps.push({ ...app, appId: String(app.appId) });
+    }
+
+    setDownloads(downloads: RunnerDownload[]): void {
+        this.state.downloads = downloads.map((d) => ({ ...d }));
+    }
+
+    /** Moves the fake's clock (token expiry) forward; rate-limit reset times stay on the wall clock. */
+    advanceTime(ms: number): void {
+        this.clockOffsetMs += ms;
+    }
+
+    // ---- runner state ------------------------------------------------------
+
+    /** Copies of a scope's runners (`org` or `owner/repo`), ordered by id. */
+    runners(scope: string): FakeRunner[] {
+        return this.state.runners(scope).map((r) => ({ ...r, labels: [...r.labels] }));
+    }
+
+    runner(scope: string, name: string): FakeRunner | undefined {
+        const found = this.state.findRunnerByName(scope, name);
+        return found ? { ...found, labels: [...found.labels] } : undefined;
+    }
+
+    setRunner(scope: string, name: string, change: RunnerChange): void {
+        const runner = this.requireRunner(scope, name);
+        if (change.status !== undefined) runner.status = change.status;
+        if (change.busy !== undefined) runner.busy = change.busy;
+    }
+
+    /** Removes a runner as GitHub does when an ephemeral runner finished its job. */
+    removeRunner(scope: string, name: string): void {
+        const runner = this.requireRunner(scope, name);
+        this.state.deleteRunner(scope, runner.id);
+    }
+
+    /** Adds n runners named `${prefix}-1` ... `${prefix}-n` (pagination tests). */
+    addRunners(
+        scope: string,
+        n: number,
+        prefix = "runner",
+        options: { labels?: string[]; status?: RunnerStatus; busy?: boolean; ephemeral?: boolean; runnerGroupId?: number } = {},
+    ): FakeRunner[] {
+        const added: FakeRunner[] = [];
+        for (let i = 1; i <= n; i++) {
+            const runner = this.state.createRunner(scope, {
+                name: `${prefix}-${i}`,
+                labels: options.labels ?? ["self-hosted"],
+                runnerGroupId: options.runnerGroupId ?? 1,
+                ephemeral: options.ephemeral ?? true,
+            });
+            if (!runner) throw new Error(`a runner named ${prefix}-${i} already exists in ${scope}`);
+            runner.status = options.status ?? "offline";
+            runner.busy = options.busy ?? false;
+            added.push({ ...runner });
+        }
+        return added;
+    }
+
+    // ---- failures, log, contract --------------------------------------------
+
+    /** The next `times` requests matching `pattern` get `failure` instead of their normal answer. */
+    failNext(pattern: RequestPattern, failure: InjectedFailure, times = 1): void {
+        this.failures.add(pattern, failure, times);
+    }
+
+    /** Drops every injected failure not yet used. */
+    clearFailures(): void {
+        this.failures.clear();
+    }
+
+    /** Injected failures not yet used. */
+    pendingFailures(): number {
+        return this.failures.pending();
+    }
+
+    /** Requests that could change GitHub (POST, PUT, PATCH, DELETE). */
+    writes(): RecordedRequest[] {
+        return this.requests.filter((r) => WRITE_METHODS.has(r.method));
+    }
+
+    get contractViolations(): readonly ContractViolation[] {
+        return this.violations;
+    }
+
+    clearContractViolations(): void {
+        this.violations.length = 0;
+    }
+
+    assertNoContractViolations(): void {
+        if (this.violations.length === 0) return;
+        const lines = this.violations.map((v) => `${v.method} ${v.path} (${v.stage}${v.operationId ? ` ${v.operationId}` : ""}): ${v.problems.join("; ")}`);
+        throw new AssertionError({ message: `fake GitHub saw ${this.violations.length} contract violation(s):\n${lines.join("\n")}` });
+    }
+
+    /**
+     * Test hook for the fake's own tests: the next response body passes through
+     * `corrupt` before it is checked, to prove that a wrong response is caught.
+     */
+    corruptNextResponse(corrupt: (body: unknown) => unknown): void {
+        this.responseCorruptions.push(corrupt);
+    }
+
+    // ---- request pipeline ----------------------------------------------------
+
+    private now(): number {
+        return Date.now() + this.clockOffsetMs;
+    }
+
+    private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+        try {
+            const bodyText = await readBody(req);
+            const url = new URL(req.url ?? "/", this.origin);
+            const method = (req.method ?? "GET").toUpperCase();
+            if (url.pathname === SIDE_CHANNEL_PREFIX || url.pathname.startsWith(`${SIDE_CHANNEL_PREFIX}/`)) {
+                this.serveSideChannel(method, url, bodyText, res);
+                return;
+            }
+            const answer = this.answerApi(method, url, bodyText, req.headers.authorization);
+            send(res, answer);
+        } catch (error) {
+            send(res, errorBody(500, `fake GitHub failed: ${error instanceof Error ? error.message : String(error)}`));
+        }
+    }
+
+    private answerApi(method: string, url: URL, bodyText: string, authorization: string | undefined): FakeResponse {
+        const query = Object.fromEntries(url.searchParams);
+        const record = (path: string, status: number, operationId?: string) =>
+            this.requests.push({ method, path, query, status, operationId });
+        if (!url.pathname.startsWith(`${this.basePath}/`)) {
+            return this.violation({ method, path: url.pathname, stage: "routing", problems: [`path is outside the base path "${this.basePath}"`] }, record);
+        }
+        const path = url.pathname.slice(this.basePath.length);
+        const match = this.spec.match(method, path);
+        if ("error" in match) return this.violation({ method, path, stage: "routing", problems: [match.error] }, record);
+        const operationId = match.operation.operationId;
+        const requestProblems = this.validator.checkRequest({ match, query, bodyText });
+        if (requestProblems.length > 0) return this.violation({ method, path, operationId, stage: "request", problems: requestProblems }, record);
+
+        let answer = this.answerOperation(match, method, path, url, query, bodyText, authorization);
+        const corrupt = this.responseCorruptions.shift();
+        if (corrupt) answer = { ...answer, body: corrupt(answer.body) };
+        const responseProblems = this.validator.checkResponse({ match, status: answer.status, body: answer.body });
+        if (responseProblems.length > 0) {
+            return this.violation(
+                { method, path, operationId, stage: "response", problems: [`answering ${answer.status}: ${responseProblems.join("; ")}`] },
+                record,
+            );
+        }
+        record(path, answer.status, operationId);
+        return answer;
+    }
+
+    private answerOperation(
+        match: MatchedOperation,
+        method: string,
+        path: string,
+        url: URL,
+        query: Record<string, string>,
+        bodyText: string,
+        authorization: string | undefined,
+    ): FakeResponse {
+        const operationId = match.operation.operationId;
+        if (!JWT_OPERATIONS.has(operationId)) {
+            const auth = authenticateToken(this.state, authorization, this.now());
+            if (!auth.ok) return errorBody(401, auth.message, "https://docs.github.com/rest");
+        }
+        const failure = this.failures.take(method, path);
+        if (failure) return failureAnswer(failure);
+        const handler = OPERATION_HANDLERS[operationId];
+        if (!handler) {
+            const problems = [`the fake does not implement ${operationId}`];
+            this.violations.push({ method, path, operationId, stage: "unimplemented", problems });
+            return errorBody(500, problems[0]);
+        }
+        return handler({
+            state: this.state,
+            match,
+            query,
+            body: bodyText.trim() === "" ? undefined : JSON.parse(bodyText),
+            authorization,
+            nowMs: this.now(),
+            requestUrl: url,
+            apiUrl: this.apiUrl,
+            sideChannelUrl: this.sideChannelUrl,
+        });
+    }
+
+    /** Records a violation and answers 500 naming it, so the client under test fails loudly. */
+    private violation(violation: ContractViolation, record: (path: string, status: number, operationId?: string) => void): FakeResponse {
+        this.violations.push(violation);
+        record(violation.path, 500, violation.operationId);
+        return errorBody(500, `contract violation (${violation.stage}): ${violation.problems.join("; ")}`);
+    }
+
+    private serveSideChannel(method: string, url: URL, bodyText: string, res: ServerResponse): void {
+        let body: Record<string, unknown> = {};
+        if (bodyText.trim() !== "") {
+            try {
+                body = JSON.parse(bodyText) as Record<string, unknown>;
+            } catch {
+                send(res, { status: 400, body: { error: "body is not JSON" } });
+                return;
+            }
+        }
+        send(res, handleSideChannel(this.state, method, url.pathname, url.searchParams, body, this.now()));
+    }
+
+    private requireRunner(scope: string, name: string) {
+        const runner = this.state.findRunnerByName(scope, name);
+        if (!runner) throw new Error(`fake GitHub has no runner "${name}" in ${scope}`);
+        return runner;
+    }
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+    return new Promise((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        req.on("data", (chunk: Buffer) => {
+            size += chunk.length;
+            if (size > MAX_BODY_BYTES) {
+                reject(new Error("request body too large"));
+                req.destroy();
+                return;
+            }
+            chunks.push(chunk);
+        });
+        req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+        req.on("error", reject);
+    });
+}
+
+function send(res: ServerResponse, answer: FakeResponse): void {
+    const headers: Record<string, string> = {
+        "x-github-media-type": "github.v3; format=json",
+        "x-ratelimit-limit": "5000",
+        "x-ratelimit-remaining": "4999",
+        "x-ratelimit-reset": String(Math.floor(Date.now() / 1000) + 3600),
+        "x-ratelimit-resource": "core",
+        ...answer.headers,
+    };
+    if (answer.body === undefined) {
+        res.writeHead(answer.status, headers).end();
+        return;
+    }
+    headers["content-type"] = "application/json; charset=utf-8";
+    res.writeHead(answer.status, headers).end(JSON.stringify(answer.body));
+}

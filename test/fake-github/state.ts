@@ -1,0 +1,158 @@
+/**
+ * What the fake GitHub remembers: organizations and repositories ("scopes",
+ * keyed `org` or `owner/repo`), their runners, org runner groups, tokens,
+ * GitHub Apps and the runner downloads list.
+ */
+export type RunnerStatus = "online" | "offline";
+
+export interface FakeRunner {
+    id: number;
+    name: string;
+    /** `org` or `owner/repo`. */
+    scope: string;
+    os: string;
+    status: RunnerStatus;
+    busy: boolean;
+    labels: string[];
+    ephemeral: boolean;
+    runnerGroupId: number;
+    workFolder: string;
+    version: string | null;
+}
+
+export interface FakeRunnerGroup {
+    id: number;
+    org: string;
+    name: string;
+    isDefault: boolean;
+}
+
+export interface RunnerDownload {
+    os: string;
+    architecture: string;
+    download_url: string;
+    filename: string;
+    sha256_checksum?: string;
+}
+
+export interface FakeApp {
+    appId: string;
+    installationId: number;
+    publicKeyPem: string;
+}
+
+export interface IssuedToken {
+    /** Milliseconds since the epoch on the fake's clock; undefined never expires (a PAT). */
+    expiresAt?: number;
+    /** The scope a registration or remove token was made for; undefined for API tokens. */
+    scope?: string;
+    kind: "pat" | "installation" | "registration" | "remove";
+}
+
+/** Repository runners always belong to the default group, id 1 (SPEC §4). */
+export const DEFAULT_RUNNER_GROUP_ID = 1;
+
+export function scopeKind(scope: string): "org" | "repo" {
+    return scope.includes("/") ? "repo" : "org";
+}
+
+export class FakeState {
+    private readonly scopes = new Map<string, Map<number, FakeRunner>>();
+    private readonly groups: FakeRunnerGroup[] = [];
+    private readonly labelIds = new Map<string, number>();
+    private nextRunnerId = 1;
+    private nextGroupId = DEFAULT_RUNNER_GROUP_ID + 1;
+    readonly tokens = new Map<string, IssuedToken>();
+    readonly apps: FakeApp[] = [];
+    downloads: RunnerDownload[];
+
+    constructor(downloads: RunnerDownload[]) {
+        this.downloads = downloads;
+    }
+
+    addScope(scope: string): void {
+        if (!this.scopes.has(scope)) this.scopes.set(scope, new Map());
+        if (scopeKind(scope) === "org" && !this.groups.some((g) => g.org === scope && g.isDefault)) {
+            this.groups.push({ id: DEFAULT_RUNNER_GROUP_ID, org: scope, name: "Default", isDefault: true });
+        }
+    }
+
+    hasScope(scope: string): boolean {
+        return this.scopes.has(scope);
+    }
+
+    addRunnerGroup(org: string, name: string): number {
+        this.requireScope(org);
+        if (scopeKind(org) !== "org") throw new Error(`runner groups belong to organizations, not ${org}`);
+        const existing = this.groups.find((g) => g.org === org && g.name === name);
+        if (existing) return existing.id;
+        const group = { id: this.nextGroupId++, org, name, isDefault: false };
+        this.groups.push(group);
+        return group.id;
+    }
+
+    runnerGroups(org: string): FakeRunnerGroup[] {
+        return this.groups.filter((g) => g.org === org);
+    }
+
+    groupExists(scope: string, groupId: number): boolean {
+        if (scopeKind(scope) === "repo") return groupId === DEFAULT_RUNNER_GROUP_ID;
+        return this.groups.some((g) => g.org === scope && g.id === groupId);
+    }
+
+    /** Runners of a scope ordered by id, as GitHub lists them. */
+    runners(scope: string): FakeRunner[] {
+        return [...this.requireScope(scope).values()].sort((a, b) => a.id - b.id);
+    }
+
+    findRunner(scope: string, id: number): FakeRunner | undefined {
+        return this.scopes.get(scope)?.get(id);
+    }
+
+    findRunnerByName(scope: string, name: string): FakeRunner | undefined {
+        return this.runners(scope).find((r) => r.name === name);
+    }
+
+    /** Creates a runner registration; undefined when the name is taken in that scope. */
+    createRunner(
+        scope: string,
+        spec: { name: string; labels: string[]; runnerGroupId: number; ephemeral: boolean; workFolder?: string },
+    ): FakeRunner | undefined {
+        const runners = this.requireScope(scope);
+        if (this.findRunnerByName(scope, spec.name)) return undefined;
+        const runner: FakeRunner = {
+            id: this.nextRunnerId++,
+            name: spec.name,
+            scope,
+            os: "linux",
+            status: "offline",
+            busy: false,
+            labels: [...spec.labels],
+            ephemeral: spec.ephemeral,
+            runnerGroupId: spec.runnerGroupId,
+            workFolder: spec.workFolder ?? "_work",
+            version: null,
+        };
+        runners.set(runner.id, runner);
+        return runner;
+    }
+
+    deleteRunner(scope: string, id: number): boolean {
+        return this.scopes.get(scope)?.delete(id) ?? false;
+    }
+
+    labelId(name: string): number {
+        let id = this.labelIds.get(name);
+        if (id === undefined) {
+            id = this.labelIds.size + 1;
+            this.labelIds.set(name, id);
+        }
+        return id;
+    }
+
+    private requireScope(scope: string): Map<number, FakeRunner> {
+        const runners = this.scopes.get(scope);
+        if (!runners) throw new Error(`fake GitHub has no organization or repository "${scope}"; add it first`);
+        return runners;
+    }
+}
