@@ -88,7 +88,7 @@ describe("example stacks", () => {
 /** [what is wrong, the config with that fault, key path, shown value, expected text]. */
 const badConfigs: Array<[string, () => RawStackConfig, string, string, string]> = [
     ["path with three parts", () => changed(dev(), "github", (g) => ({ ...g, path: "acme/widgets/extra" })), "github.path", '"acme/widgets/extra"', "expected an organization ('acme') or a repository ('owner/repo')"],
-    ["plain-http API URL", () => changed(dev(), "github", (g) => ({ ...g, apiUrl: "http://ghe.example.com/api/v3" })), "github.apiUrl", '"http://ghe.example.com/api/v3"', "as an https:// URL"],
+    ["plain-http API URL", () => changed(dev(), "github", (g) => ({ ...g, apiUrl: "http://ghe.example.com/api/v3" })), "github.apiUrl", '"http://ghe.example.com/api/v3"', "as an https:// URL (plain http:// only to localhost)"],
     ["unknown registration mode", () => changed(dev(), "github", (g) => ({ ...g, registration: "pat" })), "github.registration", '"pat"', "expected 'jit' (just-in-time config) or 'token'"],
     ["runner group on a repository", () => changed(dev(), "github", (g) => ({ ...g, runnerGroup: "linux" })), "github.runnerGroup", '"linux"', "runner groups belong to organizations"],
     ["App id not a number", () => changed(prod(), "github", (g) => ({ ...g, app: { ...g.app, appId: "my-app" } })), "github.app.appId", '"my-app"', "expected the GitHub App id, a positive whole number"],

@@ -28,6 +28,15 @@ export const httpUrl = (what: string) =>
 export const httpsUrl = (what: string) =>
     nonEmptyText(what).refine((v) => isHttpUrl(v, ["https:"]), `expected ${what} as an https:// URL`);
 
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/** https, or plain http to this machine only (a local GitHub stand-in or tunnel). */
+export const httpsOrLoopbackUrl = (what: string) =>
+    nonEmptyText(what).refine(
+        (v) => isHttpUrl(v, ["https:"]) || (isHttpUrl(v, ["http:"]) && LOOPBACK_HOSTS.has(new URL(v).hostname)),
+        `expected ${what} as an https:// URL (plain http:// only to localhost)`,
+    );
+
 /** GitHub runner labels, as the seed enforced them. */
 export const runnerLabel = z
     .string({ error: "expected a label (a string)" })

@@ -10,6 +10,7 @@ import {
     section,
     dnsLabel,
     httpUrl,
+    httpsOrLoopbackUrl,
     httpsUrl,
     ipLiteral,
     ipv4Cidr,
@@ -42,7 +43,7 @@ const githubSchema = section("the GitHub settings (path, runnerGroup, apiUrl, re
             .string({ error: "expected an organization ('acme') or a repository ('owner/repo')" })
             .refine((v) => parseGithubPath(v) !== undefined, "expected an organization ('acme') or a repository ('owner/repo')"),
         runnerGroup: nonEmptyText("a runner group name").optional(),
-        apiUrl: httpsUrl("the GitHub REST API URL (https://api.github.com or https://HOST/api/v3)").default(GITHUB_COM_API_URL),
+        apiUrl: httpsOrLoopbackUrl("the GitHub REST API URL (https://api.github.com or https://HOST/api/v3)").default(GITHUB_COM_API_URL),
         registration: z
             .enum(["jit", "token"], { error: "expected 'jit' (just-in-time config) or 'token' (registration token)" })
             .default("jit"),

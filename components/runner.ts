@@ -1,0 +1,115 @@
+/**
+ * RunnerSlot: one runner of a pool. The GitHub registration comes first and
+ * decides the slot's identity; the instance is built only from what the
+ * registration applied (image, flavor, network, boot settings), so a config or
+ * image change reaches the VM only when the registration recycles the slot.
+ * A drain guard that depends on the instance deregisters the runner before
+ * Pulumi deletes the VM.
+ */
+import * as openstack from "@pulumi/openstack";
+import * as pulumi from "@pulumi/pulumi";
+import { type RunnerBootSettings, decodeBootSettings, encodeBootSettings, userdataInput } from "./boot-settings";
+import type { GithubConnection } from "./github/client";
+import { RunnerDeregistration } from "./github/deregistration";
+import { RunnerRegistration } from "./github/registration";
+import { renderUserdata } from "./userdata";
+
+/** Metadata keys that mark a server as ours (values are at most 255 characters in Nova). */
+export const METADATA_PREFIX = "github-runners";
+
+export interface RunnerSlotArgs {
+    stack: string;
+    pool: string;
+    slotIndex: number;
+    github: {
+        /** Secret: carries the token or App key. */
+        connection: pulumi.Output<GithubConnection>;
+        path: string;
+        runnerGroup?: string;
+        registration: "jit" | "token";
+    };
+    namePrefix: string;
+    bootstrapTimeoutSeconds: number;
+    imageId: pulumi.Input<string>;
+    flavorId: pulumi.Input<string>;
+    networkId: pulumi.Input<string>;
+    securityGroupName: pulumi.Input<string>;
+    boot: RunnerBootSettings;
+}
+
+export class RunnerSlot extends pulumi.ComponentResource {
+    public readonly runnerName: pulumi.Output<string>;
+    public readonly instanceId: pulumi.Output<string>;
+
+    constructor(name: string, args: RunnerSlotArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("github-runners:index:RunnerSlot", name, {}, opts);
+        const registration = new RunnerRegistration(
+            name,
+            {
+                github: args.github.connection,
+                path: args.github.path,
+                runnerGroup: args.github.runnerGroup,
+                mode: args.github.registration,
+                namePrefix: args.namePrefix,
+                labels: args.boot.labels,
+                ephemeral: args.boot.ephemeral,
+                bootstrapTimeoutSeconds: args.bootstrapTimeoutSeconds,
+                spec: {
+                    imageId: args.imageId,
+                    flavorId: args.flavorId,
+                    networkId: args.networkId,
+                    securityGroup: args.securityGroupName,
+                    boot: encodeBootSettings(args.boot),
+                },
+            },
+            { parent: this },
+        );
+        const applied = registration.appliedSpec;
+        const userData = pulumi
+            .all([
+                registration.runnerName,
+                registration.hostname,
+                registration.jitConfig,
+                registration.registrationToken,
+                registration.registrationUrl,
+                applied,
+            ])
+            .apply(([runnerName, hostname, jitConfig, registrationToken, registrationUrl, spec]) =>
+                renderUserdata(
+                    userdataInput({ runnerName, hostname, jitConfig, registrationToken, registrationUrl }, decodeBootSettings(spec.boot)),
+                ),
+            );
+        const instance = new openstack.compute.Instance(
+            name,
+            {
+                name: registration.runnerName,
+                imageId: applied.imageId,
+                flavorId: applied.flavorId,
+                networks: [{ uuid: applied.networkId }],
+                securityGroups: [applied.securityGroup],
+                userData: pulumi.secret(userData),
+                metadata: {
+                    [`${METADATA_PREFIX}:stack`]: args.stack,
+                    [`${METADATA_PREFIX}:pool`]: args.pool,
+                    [`${METADATA_PREFIX}:slot`]: String(args.slotIndex),
+                    [`${METADATA_PREFIX}:runner`]: registration.runnerName,
+                },
+            },
+            { parent: this, additionalSecretOutputs: ["userData"] },
+        );
+        new RunnerDeregistration(
+            `${name}-drain`,
+            {
+                github: args.github.connection,
+                path: args.github.path,
+                runnerName: registration.runnerName,
+                runnerId: registration.runnerId,
+                instanceId: instance.id,
+            },
+            { parent: this },
+        );
+        this.runnerName = registration.runnerName;
+        this.instanceId = instance.id;
+        this.registerOutputs({ runnerName: this.runnerName, instanceId: this.instanceId });
+    }
+}
