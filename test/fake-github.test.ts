@@ -399,3 +399,37 @@ test("contract: a wrong response, an unknown operation, bad queries and bad bodi
     fake.clearContractViolations();
     fake.assertNoContractViolations();
 });
+
+test("JIT configs honour org runner groups, reject other groups for repos and names over 64 characters", async () => {
+    const { org, owner, repo } = freshWorld();
+    const gpu = fake.addRunnerGroup(org, "gpu");
+    const auth = { authorization: `token ${TOKEN}` };
+    const jit = (path: string, body: object) => fetch(`${fake.apiUrl}${path}/actions/runners/generate-jitconfig`, { method: "POST", headers: auth, body: JSON.stringify(body) });
+
+    const inGroup = await jit(`/orgs/${org}`, { name: "g-1", runner_group_id: gpu, labels: ["gpu"] });
+    assert.equal(inGroup.status, 201);
+    assert.equal(((await inGroup.json()) as { runner: { runner_group_id: number } }).runner.runner_group_id, gpu);
+    assert.equal((await jit(`/repos/${owner}/${repo}`, { name: "g-2", runner_group_id: gpu, labels: ["x"] })).status, 404, "repo runners use group 1 only");
+    const tooLong = await jit(`/orgs/${org}`, { name: "n".repeat(65), runner_group_id: 1, labels: ["x"] });
+    assert.equal(tooLong.status, 422);
+    assert.equal((await jit(`/orgs/${org}`, { name: "n".repeat(64), runner_group_id: 1, labels: ["x"] })).status, 201);
+    assert.equal((await jit(`/orgs/nobody`, { name: "x", runner_group_id: 1, labels: ["x"] })).status, 404);
+    assert.deepEqual(fake.runners(org).map((r) => r.name), ["g-1", "n".repeat(64)]);
+    fake.assertNoContractViolations();
+});
+
+test("listens on all interfaces and advertises the address a VM reaches it by", async () => {
+    const wide = await FakeGithub.start({ host: "0.0.0.0", advertisedOrigin: "http://10.0.2.2:{port}" });
+    try {
+        wide.addToken(TOKEN);
+        wide.addOrg("vm");
+        assert.equal(wide.apiUrl, `http://127.0.0.1:${wide.port}`);
+        assert.equal(wide.sideChannelUrl, `http://10.0.2.2:${wide.port}/_fake`);
+        const gh = createGithubClient({ apiUrl: wide.apiUrl, auth: { kind: "token", token: TOKEN } }, NO_RETRY);
+        const { data } = await gh.rest.actions.generateRunnerJitconfigForOrg({ org: "vm", name: "vm-1", runner_group_id: 1, labels: ["x"] });
+        assert.equal(decodeJitConfig(data.encoded_jit_config)?.side_channel_url, "http://10.0.2.2:" + wide.port + "/_fake");
+        wide.assertNoContractViolations();
+    } finally {
+        await wide.stop();
+    }
+});

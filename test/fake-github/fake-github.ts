@@ -46,7 +46,8 @@ export interface ContractViolation {
     method: string;
     path: string;
     operationId?: string;
-    stage: "routing" | "request" | "response" | "unimplemented";
+    /** "internal": the fake itself threw; a bug in the fake, but it must fail the test all the same. */
+    stage: "routing" | "request" | "response" | "unimplemented" | "internal";
     problems: string[];
 }
 
@@ -245,10 +246,10 @@ export class FakeGithub {
     }
 
     private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+        const url = new URL(req.url ?? "/", this.origin);
+        const method = (req.method ?? "GET").toUpperCase();
         try {
             const bodyText = await readBody(req);
-            const url = new URL(req.url ?? "/", this.origin);
-            const method = (req.method ?? "GET").toUpperCase();
             if (url.pathname === SIDE_CHANNEL_PREFIX || url.pathname.startsWith(`${SIDE_CHANNEL_PREFIX}/`)) {
                 this.serveSideChannel(method, url, bodyText, res);
                 return;
@@ -256,7 +257,9 @@ export class FakeGithub {
             const answer = this.answerApi(method, url, bodyText, req.headers.authorization);
             send(res, answer);
         } catch (error) {
-            send(res, errorBody(500, `fake GitHub failed: ${error instanceof Error ? error.message : String(error)}`));
+            const problem = `fake GitHub failed: ${error instanceof Error ? error.message : String(error)}`;
+            this.violations.push({ method, path: url.pathname, stage: "internal", problems: [problem] });
+            send(res, errorBody(500, problem));
         }
     }
 
