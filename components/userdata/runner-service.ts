@@ -30,17 +30,12 @@ export function renderRunnerService(input: CheckedInput): RunnerService {
 }
 
 /** Shell lines that register (token mode) and run the runner; values are shell-quoted. */
-function runnerCommands(input: CheckedInput, credentialName: string): string[] {
-    const secretPath = `"$CREDENTIALS_DIRECTORY"/${credentialName}`;
+/** Shell lines that register (token mode) and run the runner; values are shell-quoted. */
+function runnerCommands(input: CheckedInput): string[] {
     const start = input.start;
     switch (start.mode) {
         case "jit":
-            return [
-                `jit_config=$(<${secretPath})`,
-                // Jobs inherit the runner's environment; they have no use for the credential.
-                `unset CREDENTIALS_DIRECTORY`,
-                `exec ./run.sh --jitconfig "$jit_config"`,
-            ];
+            return [`jit_config=$(<"$secret_file")`, `exec ./run.sh --jitconfig "$jit_config"`];
         case "token": {
             const configArgs = [
                 `--url ${shellQuote(start.url)}`,
@@ -54,11 +49,10 @@ function runnerCommands(input: CheckedInput, credentialName: string): string[] {
             return [
                 // A persistent runner is configured once; after a reboot it just runs.
                 `if [[ ! -f .runner ]]; then`,
-                `\ttoken=$(<${secretPath})`,
+                `\ttoken=$(<"$secret_file")`,
                 `\t./config.sh ${configArgs.join(" ")}`,
                 `\tunset token`,
                 `fi`,
-                `unset CREDENTIALS_DIRECTORY`,
                 `exec ./run.sh`,
             ];
         }
@@ -77,7 +71,10 @@ function renderStartScript(input: CheckedInput, credentialName: string): string 
         `# shellcheck disable=SC1003,SC2016`,
         `set -euo pipefail`,
         `cd ${RUNNER_DIR}`,
-        ...runnerCommands(input, credentialName),
+        `secret_file="$CREDENTIALS_DIRECTORY"/${credentialName}`,
+        // The runner and its jobs inherit this environment; they have no use for the credential.
+        `unset CREDENTIALS_DIRECTORY`,
+        ...runnerCommands(input),
         ``,
     ].join("\n");
 }
