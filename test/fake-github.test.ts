@@ -335,17 +335,22 @@ test("side channel: a stand-in runner goes online, takes a job, and vanishes whe
         fetch(`${fake.sideChannelUrl}/runners/${action}`, { method: "POST", body: JSON.stringify(body) });
     const byJit = { jit_config: data.encoded_jit_config };
 
+    const online = fake.waitForRunner(scope, "vm-1", (r) => r?.status === "online", 2000);
     assert.equal((await report("online", byJit)).status, 200);
+    assert.equal((await online)?.id, data.runner.id);
     assert.equal((await gh.rest.actions.getSelfHostedRunnerForRepo({ owner, repo, runner_id: data.runner.id })).data.status, "online");
     assert.equal((await report("busy", { scope, name: "vm-1" })).status, 200);
     assert.equal(fake.runner(scope, "vm-1")?.busy, true);
     assert.equal(await statusOf(gh.rest.actions.deleteSelfHostedRunnerFromRepo({ owner, repo, runner_id: data.runner.id })), 422);
+    const gone = fake.waitForRunner(scope, "vm-1", (r) => r === undefined, 2000);
     const done = await report("done", { scope, runner_id: data.runner.id });
+    assert.equal(await gone, undefined);
     assert.deepEqual(await done.json(), { removed: true, id: data.runner.id, name: "vm-1", scope });
     assert.equal(await statusOf(gh.rest.actions.getSelfHostedRunnerForRepo({ owner, repo, runner_id: data.runner.id })), 404);
     assert.equal((await report("online", byJit)).status, 404, "a used JIT config names a runner that is gone");
     assert.equal((await report("online", { jit_config: "bm90IGEgY29uZmln" })).status, 404);
 
+    await assert.rejects(fake.waitForRunner(scope, "vm-1", (r) => r !== undefined, 100), /did not reach the awaited state within 100 ms/);
     const listing = await fetch(`${fake.sideChannelUrl}/runners?scope=${encodeURIComponent(scope)}`);
     assert.deepEqual(await listing.json(), []);
     assert.ok(fake.requests.every((r) => !r.path.startsWith("/_fake")), "side channel calls stay out of the API log");

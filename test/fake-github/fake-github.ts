@@ -195,6 +195,28 @@ export class FakeGithub {
         return added;
     }
 
+    /**
+     * Resolves when `predicate` holds for the named runner (undefined once it is
+     * gone), polling the state; rejects after `timeoutMs`. For tests where another
+     * process (a stand-in runner in a VM) changes the state through the side channel.
+     */
+    async waitForRunner(
+        scope: string,
+        name: string,
+        predicate: (runner: FakeRunner | undefined) => boolean,
+        timeoutMs = 10_000,
+    ): Promise<FakeRunner | undefined> {
+        const deadline = Date.now() + timeoutMs;
+        for (;;) {
+            const current = this.runner(scope, name);
+            if (predicate(current)) return current;
+            if (Date.now() >= deadline) {
+                throw new Error(`runner "${name}" in ${scope} did not reach the awaited state within ${timeoutMs} ms (now ${JSON.stringify(current)})`);
+            }
+            await new Promise((resolve) => setTimeout(resolve, 25));
+        }
+    }
+
     // ---- failures, log, contract --------------------------------------------
 
     /** The next `times` requests matching `pattern` get `failure` instead of their normal answer. */

@@ -12,6 +12,7 @@
  *   fake.runners(scope) / fake.runner(scope, name)      // copies of the state
  *   fake.setRunner(scope, name, { status?, busy? }); fake.removeRunner(scope, name)
  *   fake.addRunners(scope, n, prefix?, options?)        // `${prefix}-1..n`
+ *   await fake.waitForRunner(scope, name, (r) => r?.status === "online", timeoutMs?)  // undefined = gone
  *   fake.setDownloads(list); fake.advanceTime(ms)       // token expiry clock
  *   fake.failNext({ method: "POST", path: /generate-jitconfig/ }, { status: 503 }, times?)
  *   fake.failNext({ path: /runners$/ }, { status: 403, rateLimit: "primary" | "secondary", retryAfterSeconds? })
