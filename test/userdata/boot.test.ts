@@ -75,6 +75,7 @@ function assertNothingExecuted(box: Sandbox): void {
 /** Boots `input` in a fresh sandbox; asserts the script succeeded and printed only its progress lines. */
 function boot(input: RunnerUserdataInput, secret: string, box = newSandbox()): Sandbox {
     const result = box.runUserdata(renderUserdata(input));
+    assertNothingExecuted(box);
     assert.equal(result.stderr, "");
     assert.equal(result.status, 0);
     assert.equal(result.stdout, bootProgress(Boolean(input.dockerhubMirror) || Object.values(input.proxy ?? {}).some(Boolean)));
