@@ -58,3 +58,12 @@ export function containsUnknown(value: WireValue | undefined): boolean {
     }
     return false;
 }
+
+/** Every string in the value that is not inside a secret: what a state file or log would show in clear. */
+export function plaintextStrings(value: WireValue | undefined): string[] {
+    if (typeof value === "string") return [value];
+    if (isSecretValue(value)) return [];
+    if (Array.isArray(value)) return value.flatMap(plaintextStrings);
+    if (isObject(value)) return Object.values(value).flatMap(plaintextStrings);
+    return [];
+}

@@ -14,7 +14,6 @@ import {
     RequirePulumiVersionResponse,
     SetRootResourceResponse,
 } from "@pulumi/pulumi/proto/engine_pb.js";
-import { CheckFailure } from "@pulumi/pulumi/proto/provider_pb.js";
 import { ResourceMonitorService, type IResourceMonitorServer } from "@pulumi/pulumi/proto/resource_grpc_pb.js";
 import {
     DeploymentInfo,
@@ -241,7 +240,8 @@ export class RecordingMonitor {
                 this.invokes.push({ token, args, answered: result !== undefined });
                 const response = new ResourceInvokeResponse();
                 if (result === undefined) {
-                    return response.setFailuresList([new CheckFailure().setReason(`the test monitor has no fixture for ${token}`)]);
+                    // A provider whose lookup finds nothing answers with an error, which the engine passes on.
+                    throw new Error(`the test monitor has no fixture for ${token}`);
                 }
                 return response.setReturn(objectToStruct(result));
             }),
