@@ -65,18 +65,19 @@ export class RunnerSlot extends pulumi.ComponentResource {
             { parent: this },
         );
         const applied = registration.appliedSpec;
+        // Depend only on outputs this mode always has: during a preview the SDK
+        // resolves an output missing from the state as unknown, and an unknown
+        // userData would show a change on every steady-state preview.
+        const jit = args.github.registration === "jit";
+        const credential = jit ? registration.jitConfig : registration.registrationToken;
         const userData = pulumi
-            .all([
-                registration.runnerName,
-                registration.hostname,
-                registration.jitConfig,
-                registration.registrationToken,
-                registration.registrationUrl,
-                applied,
-            ])
-            .apply(([runnerName, hostname, jitConfig, registrationToken, registrationUrl, spec]) =>
+            .all([registration.runnerName, registration.hostname, credential, registration.registrationUrl, applied])
+            .apply(([runnerName, hostname, secret, registrationUrl, spec]) =>
                 renderUserdata(
-                    userdataInput({ runnerName, hostname, jitConfig, registrationToken, registrationUrl }, decodeBootSettings(spec.boot)),
+                    userdataInput(
+                        { runnerName, hostname, registrationUrl, ...(jit ? { jitConfig: secret } : { registrationToken: secret }) },
+                        decodeBootSettings(spec.boot),
+                    ),
                 ),
             );
         const instance = new openstack.compute.Instance(
@@ -103,7 +104,8 @@ export class RunnerSlot extends pulumi.ComponentResource {
                 github: args.github.connection,
                 path: args.github.path,
                 runnerName: registration.runnerName,
-                runnerId: registration.runnerId,
+                // Token-mode runners get their id only when their VM registers; the guard finds them by name.
+                ...(jit ? { runnerId: registration.runnerId } : {}),
                 instanceId: instance.id,
             },
             { parent: this },

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ConfigError, parseStackConfig, type RawStackConfig } from "../components/config";
-import { PROJECT, TEST_SECRETS, rawStackConfig } from "./support/stack-file";
+import { PROJECT, TEST_SECRETS, rawStackConfig } from "../scripts/plan/stack-file";
 
 const dev = () => rawStackConfig("Pulumi.dev.yaml", "dev", TEST_SECRETS);
 const prod = () => rawStackConfig("Pulumi.prod.yaml", "prod", TEST_SECRETS);

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { DEREGISTRATION_TYPE, REGISTRATION_TYPE, type ProgramRun, type RecordedResource, isSecret, runProgram, unwrapSecret, withoutSecrets } from "./support/mock-program";
+import { DEREGISTRATION_TYPE, JIT_CONFIG_PLACEHOLDER, REGISTRATION_TYPE, type ProgramRun, type RecordedResource, isSecret, runProgram, unwrapSecret, withoutSecrets } from "./support/mock-program";
 import { FakeGithub } from "./fake-github";
-import { PROJECT, TEST_SECRETS } from "./support/stack-file";
+import { PROJECT, TEST_SECRETS } from "../scripts/plan/stack-file";
 
 const TOKEN = TEST_SECRETS[`${PROJECT}:githubToken`];
 const APP_KEY = TEST_SECRETS[`${PROJECT}:githubAppPrivateKey`];
@@ -81,9 +81,9 @@ describe("dev stack (repository, token, created network, one pool of 2)", () => 
         const instance = byName(run, "fleet-small-0", INSTANCE);
         const registration = run.resources.find((r) => r.type === REGISTRATION_TYPE && r.name === "fleet-small-0");
         assert.ok(registration);
-        assert.equal(instance.inputs.imageId, "6f1c7a3e-0000-4000-8000-000000000001");
-        assert.equal(instance.inputs.flavorId, "fleet-small-flavor-id");
-        assert.deepEqual(instance.inputs.networks, [{ uuid: "fleet-network-net-id" }]);
+        assert.equal(instance.inputs.imageId, "<id of image github-runner-jammy-x64>");
+        assert.equal(instance.inputs.flavorId, "<id of fleet-small-flavor>");
+        assert.deepEqual(instance.inputs.networks, [{ uuid: "<id of fleet-network-net>" }]);
         assert.deepEqual(instance.inputs.securityGroups, ["gh-dev-runners"]);
         assert.equal(instance.inputs.floatingIp, undefined);
         const runnerName = run.outputs.runners.small[0];
@@ -97,7 +97,7 @@ describe("dev stack (repository, token, created network, one pool of 2)", () => 
         });
         for (const value of Object.values(instance.inputs.metadata as Record<string, string>)) assert.ok(value.length <= 255);
         const drain = byName(run, "fleet-small-0-drain");
-        assert.equal(drain.inputs.instanceId, "fleet-small-0-id", "the drain guard depends on the instance, so it is deleted first");
+        assert.equal(drain.inputs.instanceId, "<id of fleet-small-0>", "the drain guard depends on the instance, so it is deleted first");
     });
 
     test("registration: labels, mode, path and the spec the instance is built from", async () => {
@@ -111,7 +111,7 @@ describe("dev stack (repository, token, created network, one pool of 2)", () => 
         assert.equal(registration.inputs.ephemeral, true);
         assert.equal(registration.inputs.bootstrapTimeoutSeconds, 1200);
         const spec = registration.inputs.spec as Record<string, string>;
-        assert.equal(spec.imageId, "6f1c7a3e-0000-4000-8000-000000000001");
+        assert.equal(spec.imageId, "<id of image github-runner-jammy-x64>");
         const boot = JSON.parse(spec.boot);
         assert.equal(boot.dockerhubMirror, "https://registry-mirror.cloud.example.net");
         assert.equal(boot.sshDebug.host, "10.0.1.20");
@@ -130,8 +130,8 @@ describe("dev stack (repository, token, created network, one pool of 2)", () => 
         }
         const plain = JSON.stringify(run.resources.map((r) => withoutSecrets(r.inputs)));
         assert.ok(!plain.includes(TOKEN), "the GitHub token leaked into a plain input");
-        assert.ok(!plain.includes("MOCK-JIT-CONFIG"), "a JIT config leaked into a plain input");
-        assert.ok(!JSON.stringify(run.outputs).includes("MOCK-JIT-CONFIG"));
+        assert.ok(!plain.includes(JIT_CONFIG_PLACEHOLDER), "a JIT config leaked into a plain input");
+        assert.ok(!JSON.stringify(run.outputs).includes(JIT_CONFIG_PLACEHOLDER));
     });
 
     test("userdata: rendered from the registration, with hostname, mirror, proxy and the JIT config", async () => {
@@ -140,7 +140,8 @@ describe("dev stack (repository, token, created network, one pool of 2)", () => 
         const userData = String(unwrapSecret(instance.inputs.userData));
         const runnerName = run.outputs.runners.small[0];
         assert.ok(userData.startsWith("#!/bin/bash"));
-        assert.ok(userData.includes(`MOCK-JIT-CONFIG-FOR-${runnerName}`));
+        assert.ok(userData.includes(JIT_CONFIG_PLACEHOLDER));
+        assert.ok(userData.includes(runnerName));
         assert.ok(userData.includes("https://registry-mirror.cloud.example.net"));
         assert.ok(userData.includes("http://proxy.cloud.example.net:3128"));
         assert.ok(userData.includes("TMATE_SERVER_HOST=10.0.1.20"));
@@ -155,6 +156,20 @@ describe("dev stack (repository, token, created network, one pool of 2)", () => 
                 
                 .map((r) => ({ type: r.type, name: r.name, inputs: { ...r.inputs, __provider: undefined } }));
         assert.deepEqual(pick(second), pick(first));
+    });
+
+    test("steady-state preview: every instance and drain-guard input is known (no change would show)", async () => {
+        for (const [file, stack, override] of [
+            ["Pulumi.dev.yaml", "dev", {}],
+            ["Pulumi.dev.yaml", "dev", { pools: JSON.stringify([{ name: "small", count: 2, ephemeral: false, flavor: { existing: "m1.small" } }]) }],
+            ["Pulumi.prod.yaml", "prod", { image: JSON.stringify({ base: "noble", name: "runner-image" }) }],
+        ] as const) {
+            const run = await runProgram({ stackFile: file, stack, secrets: TEST_SECRETS, preview: true, override });
+            for (const r of run.resources.filter((r) => r.type === INSTANCE || r.type === DEREGISTRATION_TYPE)) {
+                const text = JSON.stringify(r.inputs);
+                assert.ok(!text.includes('"__pulumiUnknown"') && !text.includes("04da6b54-80e4-46f7-96ec-b56ff0331ba9"), `${stack} ${r.type} ${r.name} has an unknown input in preview: ${text.slice(0, 300)}`);
+            }
+        }
     });
 
     test("preview evaluates the whole program and writes nothing to GitHub", async () => {
@@ -201,7 +216,7 @@ describe("prod stack (organization, GitHub App, runner group, two pools, existin
         assert.ok(run.invokes.some((i) => i.token === "openstack:compute/getFlavor:getFlavor" && i.args.name === "m1.large"));
         assert.ok(run.invokes.some((i) => i.token === "openstack:networking/getNetwork:getNetwork" && i.args.name === "ci-runners"));
         const standard = byName(run, "fleet-standard-3", INSTANCE);
-        assert.equal(standard.inputs.flavorId, "flavor-m1.large");
+        assert.equal(standard.inputs.flavorId, "<id of flavor m1.large>");
         assert.deepEqual(standard.inputs.securityGroups, ["ci-runners-egress"]);
         const registration = run.resources.find((r) => r.type === REGISTRATION_TYPE && r.name === "fleet-large-1");
         assert.ok(registration);
