@@ -16,6 +16,7 @@ DEBIAN_PACKAGES=(
     grub-pc-bin                         # BIOS boot loader for the tests' base image
     genisoimage mtools                  # NoCloud seed for the boot test
     shellcheck                          # lint for every shell script, including rendered userdata
+    systemd                             # systemd --test checks the units the userdata writes
     curl ca-certificates
 )
 
