@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { BuildImageArgs } from "./image/build-args";
+import { buildRunnerImage } from "./image/build";
 import { type ExistingImageArgs, lookUpExistingImage } from "./image/existing";
 
 export type { BuildImageArgs, ImageProxy, RunnerArch, UbuntuBase, YqPin } from "./image/build-args";
@@ -27,8 +28,13 @@ export class RunnerImage extends pulumi.ComponentResource {
                 this.buildHash = pulumi.output(undefined);
                 break;
             }
-            case "build":
-                throw new pulumi.ResourceError(`${name}: building an image is not wired in yet (work in progress)`, this);
+            case "build": {
+                const image = buildRunnerImage(name, args, this);
+                this.imageId = image.imageId;
+                this.imageName = image.imageName;
+                this.buildHash = image.buildHash;
+                break;
+            }
             default: {
                 const unreachable: never = args;
                 throw new pulumi.ResourceError(`${name}: unknown image source ${JSON.stringify(unreachable)}`, this);
