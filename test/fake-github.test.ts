@@ -4,7 +4,12 @@
  * what the test needs. Every test ends by asserting the OpenAPI contract held.
  */
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
+import { existsSync } from "node:fs";
+import { cp, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, beforeEach, test } from "node:test";
 import { createGithubClient, type GithubClientTuning } from "../components/github/client";
 import { decodeJitConfig, FakeGithub } from "./fake-github";
@@ -311,7 +316,7 @@ test("GHES: served under /api/v3 and checked against the Enterprise Server descr
         ghes.addOrg("corp");
         const gh = createGithubClient({ apiUrl: ghes.apiUrl, auth: { kind: "token", token: TOKEN } }, NO_RETRY);
         const created = await gh.rest.actions.generateRunnerJitconfigForOrg({ org: "corp", name: "e-1", runner_group_id: 1, labels: ["x64"] });
-        assert.equal(decodeJitConfig(created.data.encoded_jit_config)?.api_url, ghes.apiUrl);
+        assert.equal(decodeJitConfig(created.data.encoded_jit_config)?.github_url, `${new URL(ghes.apiUrl).origin}/corp`);
         const { data } = await gh.rest.actions.listSelfHostedRunnersForOrg({ org: "corp" });
         assert.deepEqual(data.runners.map((r) => r.name), ["e-1"]);
         assert.deepEqual(ghes.requests.map((r) => r.path), ["/orgs/corp/actions/runners/generate-jitconfig", "/orgs/corp/actions/runners"]);
@@ -437,4 +442,70 @@ test("listens on all interfaces and advertises the address a VM reaches it by", 
     } finally {
         await wide.stop();
     }
+});
+
+/** test/standin-runner's layout (run.sh, config.sh, bin/Runner.Listener), copied so its records stay out of the tree. */
+async function standinRunnerCopy(): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), "fake-github-standin-"));
+    await cp(join(__dirname, "standin-runner", "layout"), dir, { recursive: true });
+    return dir;
+}
+
+function runStandin(dir: string, argv: string[]): Promise<{ status: number | null; output: string }> {
+    return new Promise((resolve) => {
+        const env = { PATH: "/usr/bin:/bin", HOME: dir, RUNNER_ALLOW_RUNASROOT: "1" };
+        const child = spawn(argv[0], argv.slice(1), { cwd: dir, env });
+        let output = "";
+        child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+        child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+        child.on("close", (status) => resolve({ status, output }));
+    });
+}
+
+const standinSkip = existsSync("/usr/bin/python3") ? false : "the stand-in runner needs /usr/bin/python3";
+
+test("the stand-in runner, given a JIT config from the fake, comes online, takes a job and is removed", { skip: standinSkip }, async () => {
+    const { owner, repo, scope } = freshWorld();
+    const { data } = await client(NO_RETRY).rest.actions.generateRunnerJitconfigForRepo({ owner, repo, name: "standin-jit", runner_group_id: 1, labels: ["x64"] });
+    const dir = await standinRunnerCopy();
+    try {
+        const seenBusy = fake.waitForRunner(scope, "standin-jit", (r) => r?.busy === true, 20_000);
+        const run = runStandin(dir, ["./run.sh", "--jitconfig", data.encoded_jit_config]);
+        assert.equal((await seenBusy)?.status, "online");
+        const result = await run;
+        assert.equal(result.status, 0, result.output);
+        assert.ok(!result.output.includes(data.encoded_jit_config), "the JIT config is never printed");
+        assert.equal(fake.runner(scope, "standin-jit"), undefined, "an ephemeral runner is gone after its job");
+        const events = fake.standinEvents.filter((e) => e.name === "standin-jit").map((e) => e.event);
+        assert.deepEqual(events, ["online", "busy", "done"]);
+    } finally {
+        await rm(dir, { recursive: true, force: true });
+    }
+    fake.assertNoContractViolations();
+});
+
+test("the stand-in runner registers with a registration token through config.sh", { skip: standinSkip }, async () => {
+    const { org } = freshWorld();
+    const group = fake.addRunnerGroup(org, "linux");
+    const { data } = await client().rest.actions.createRegistrationTokenForOrg({ org });
+    const dir = await standinRunnerCopy();
+    try {
+        const webUrl = `${new URL(fake.apiUrl).origin}/${org}`;
+        const flags = ["--url", webUrl, "--token", data.token, "--name", "standin-tok", "--labels", "jammy,x64", "--runnergroup", "linux", "--ephemeral", "--unattended"];
+        const configured = await runStandin(dir, ["./config.sh", ...flags]);
+        assert.equal(configured.status, 0, configured.output);
+        assert.ok(!configured.output.includes(data.token), "the token is never printed");
+        const registered = fake.runner(org, "standin-tok");
+        assert.deepEqual([registered?.status, registered?.labels, registered?.runnerGroupId, registered?.ephemeral], ["offline", ["jammy", "x64"], group, true]);
+        const ran = await runStandin(dir, ["./run.sh"]);
+        assert.equal(ran.status, 0, ran.output);
+        assert.equal(fake.runner(org, "standin-tok"), undefined);
+        assert.deepEqual(
+            fake.standinEvents.filter((e) => e.name === "standin-tok").map((e) => e.event),
+            ["configured", "online", "busy", "done"],
+        );
+    } finally {
+        await rm(dir, { recursive: true, force: true });
+    }
+    fake.assertNoContractViolations();
 });

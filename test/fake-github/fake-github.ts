@@ -12,7 +12,7 @@ import { defaultRunnerDownloads } from "./default-downloads";
 import { failureAnswer, FailureInjector, type InjectedFailure, type RequestPattern } from "./failures";
 import { errorBody, type FakeResponse, JWT_OPERATIONS, OPERATION_HANDLERS } from "./github-handlers";
 import { loadSpec, type MatchedOperation, type OpenApiSpec, type SpecName } from "./openapi-spec";
-import { handleSideChannel, SIDE_CHANNEL_PREFIX } from "./side-channel";
+import { handleSideChannel, SIDE_CHANNEL_PREFIX, type StandinEvent } from "./side-channel";
 import { type FakeApp, type FakeRunner, FakeState, type RunnerDownload, type RunnerStatus } from "./state";
 
 export interface FakeGithubOptions {
@@ -58,6 +58,8 @@ const MAX_BODY_BYTES = 1024 * 1024;
 
 export class FakeGithub {
     readonly requests: RecordedRequest[] = [];
+    /** Reports stand-in runners sent to `/_fake/standin/events` (sha256 digests, never secrets). */
+    readonly standinEvents: StandinEvent[] = [];
     private readonly violations: ContractViolation[] = [];
     private readonly state = new FakeState(defaultRunnerDownloads());
     private readonly failures = new FailureInjector();
@@ -344,7 +346,7 @@ export class FakeGithub {
             nowMs: this.now(),
             requestUrl: url,
             apiUrl: this.apiUrl,
-            sideChannelUrl: this.sideChannelUrl,
+            advertisedOrigin: this.advertised,
         });
     }
 
@@ -365,7 +367,8 @@ export class FakeGithub {
                 return;
             }
         }
-        send(res, handleSideChannel(this.state, method, url.pathname, url.searchParams, body, this.now()));
+        const request = { method, path: url.pathname, query: url.searchParams, body, nowMs: this.now() };
+        send(res, handleSideChannel(this.state, request, this.standinEvents));
     }
 
     private requireRunner(scope: string, name: string) {

@@ -2,10 +2,11 @@
  * The GitHub operations the fake serves, keyed by the `operationId` of GitHub's
  * OpenAPI description, so each handler is tied to the contract it answers for.
  */
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { authenticateAppJwt } from "./auth";
-import { encodeJitConfig, FAKE_JIT_CONFIG_KIND } from "./jit-config";
+import { encodeJitConfig } from "./jit-config";
 import type { MatchedOperation } from "./openapi-spec";
+import { SIDE_CHANNEL_PREFIX } from "./side-channel";
 import { paginate, withPage } from "./pagination";
 import { type FakeRunner, type FakeRunnerGroup, type FakeState, scopeKind } from "./state";
 
@@ -20,7 +21,8 @@ export interface OperationContext {
     /** Absolute URL of this request, for `Link` headers. */
     requestUrl: URL;
     apiUrl: string;
-    sideChannelUrl: string;
+    /** The origin stand-in runners reach the fake by (JIT configs carry it). */
+    advertisedOrigin: string;
 }
 
 export interface FakeResponse {
@@ -128,16 +130,15 @@ const generateJitConfig: OperationHandler = withScope((ctx, scope) => {
     });
     if (!runner) return errorBody(409, "Already exists - A runner with the name already exists.");
     const encoded = encodeJitConfig({
-        kind: FAKE_JIT_CONFIG_KIND,
-        runner_id: runner.id,
-        runner_name: runner.name,
-        scope,
-        labels: runner.labels,
-        runner_group_id: runner.runnerGroupId,
-        work_folder: runner.workFolder,
-        api_url: ctx.apiUrl,
-        side_channel_url: ctx.sideChannelUrl,
+        runnerId: runner.id,
+        runnerName: runner.name,
+        runnerGroupId: runner.runnerGroupId,
+        runnerGroupName: ctx.state.runnerGroupName(scope, runner.runnerGroupId) ?? "Default",
+        githubUrl: `${ctx.advertisedOrigin}/${scope}`,
+        serverUrl: `${ctx.advertisedOrigin}${SIDE_CHANNEL_PREFIX}`,
+        workFolder: runner.workFolder,
     });
+    runner.jitConfigSha256 = createHash("sha256").update(encoded).digest("hex");
     return { status: 201, body: { runner: runnerJson(ctx.state, runner), encoded_jit_config: encoded } };
 });
 

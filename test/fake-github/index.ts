@@ -21,6 +21,7 @@
  *   fake.contractViolations / fake.assertNoContractViolations() / fake.clearContractViolations()
  *   fake.corruptNextResponse(fn)      // the fake's own tests: prove a wrong response is caught
  *   fake.sideChannelUrl               // test-only endpoints for stand-in runners, see side-channel.ts
+ *   fake.standinEvents                // what test/standin-runner's Runner.Listener reported
  *   await fake.stop()
  *
  * Served operations (both scopes): registration-token, remove-token,
@@ -35,15 +36,18 @@
  * failures are checked too: injecting 409 on an operation that never answers
  * 409 is itself a violation. Unknown query parameters count as violations.
  *
- * `encoded_jit_config` is base64 JSON described in jit-config.ts.
+ * `encoded_jit_config` is shaped like GitHub's (base64 JSON of the runner's
+ * `.runner`/`.credentials` files), described in jit-config.ts; its `GitHubUrl`
+ * points at the advertised origin, so a stand-in runner finds the side channel.
  */
 export { FakeGithub } from "./fake-github";
 export type { ContractViolation, FakeGithubOptions, RecordedRequest, RunnerChange } from "./fake-github";
 export type { InjectedFailure, RequestPattern } from "./failures";
-export { decodeJitConfig, encodeJitConfig, FAKE_JIT_CONFIG_KIND } from "./jit-config";
-export type { FakeJitConfig } from "./jit-config";
+export { decodeJitConfig, encodeJitConfig } from "./jit-config";
+export type { DecodedJitConfig, JitRunnerSettings } from "./jit-config";
 export type { SpecName } from "./openapi-spec";
 export { SIDE_CHANNEL_PREFIX } from "./side-channel";
+export type { StandinEvent } from "./side-channel";
 export { DEFAULT_RUNNER_GROUP_ID } from "./state";
 export type { FakeApp, FakeRunner, RunnerDownload, RunnerStatus } from "./state";
 export { defaultRunnerDownloads, DEFAULT_RUNNER_VERSION } from "./default-downloads";

@@ -18,6 +18,8 @@ export interface FakeRunner {
     runnerGroupId: number;
     workFolder: string;
     version: string | null;
+    /** sha256 (hex) of the JIT config issued for this runner, if it was made by generate-jitconfig. */
+    jitConfigSha256?: string;
 }
 
 export interface FakeRunnerGroup {
@@ -96,8 +98,7 @@ export class FakeState {
     }
 
     groupExists(scope: string, groupId: number): boolean {
-        if (scopeKind(scope) === "repo") return groupId === DEFAULT_RUNNER_GROUP_ID;
-        return this.groups.some((g) => g.org === scope && g.id === groupId);
+        return this.runnerGroupName(scope, groupId) !== undefined;
     }
 
     /** Runners of a scope ordered by id, as GitHub lists them. */
@@ -111,6 +112,28 @@ export class FakeState {
 
     findRunnerByName(scope: string, name: string): FakeRunner | undefined {
         return this.runners(scope).find((r) => r.name === name);
+    }
+
+    /** Runners of every scope with this name (names are unique per scope only). */
+    findRunnersByNameAnywhere(name: string): FakeRunner[] {
+        return [...this.scopes.values()].flatMap((runners) => [...runners.values()].filter((r) => r.name === name));
+    }
+
+    findRunnerByJitConfigSha256(sha256: string): FakeRunner | undefined {
+        for (const runners of this.scopes.values()) {
+            for (const runner of runners.values()) if (runner.jitConfigSha256 === sha256) return runner;
+        }
+        return undefined;
+    }
+
+    runnerGroupName(scope: string, groupId: number): string | undefined {
+        if (scopeKind(scope) === "repo") return groupId === DEFAULT_RUNNER_GROUP_ID ? "Default" : undefined;
+        return this.groups.find((g) => g.org === scope && g.id === groupId)?.name;
+    }
+
+    runnerGroupId(scope: string, name: string): number | undefined {
+        if (scopeKind(scope) === "repo") return name === "Default" ? DEFAULT_RUNNER_GROUP_ID : undefined;
+        return this.groups.find((g) => g.org === scope && g.name === name)?.id;
     }
 
     /** Creates a runner registration; undefined when the name is taken in that scope. */
