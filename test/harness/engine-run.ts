@@ -13,6 +13,8 @@ export interface EngineRunOptions extends Omit<ProgramLaunch, "monitorAddress" |
     timeoutMs?: number;
     invoke?: InvokeResponder;
     respond?: ResourceResponder;
+    /** Called with the monitor's address before the program starts (e.g. to start provider plugins). */
+    onMonitorStarted?: (address: string) => Promise<void> | void;
 }
 
 export interface EngineRun {
@@ -40,6 +42,7 @@ export async function runUnderEngine(options: EngineRunOptions): Promise<EngineR
     });
     const address = await monitor.start();
     try {
+        await options.onMonitorStarted?.(address);
         const exit = await runProgram({ ...launch, monitorAddress: address, engineAddress: address });
         return { exit, monitor };
     } finally {
