@@ -13,9 +13,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import type { GithubConnection } from "../components/github/client";
 import { GithubRegistrationError, GithubRunnerBusyError, GithubRunnerGroupNotFoundError, RegistrationInputError } from "../components/github/errors";
+import { providerLocation, serializableProvider } from "../components/github/provider-shim";
 import { RunnerRegistration } from "../components/github/registration";
 import { createRegistration, registrationProvider } from "../components/github/registration/provider";
-import { toPlainOutputs, type RegistrationOutputs } from "../components/github/registration/state";
+import { toPlainOutputs } from "../components/github/registration/state";
 import { forgetSharedRunnerListings } from "../components/github/runners";
 import { setSharedClientTuning } from "../components/github/shared-client";
 import { decodeJitConfig, FakeGithub } from "./fake-github";
@@ -483,7 +484,6 @@ test("RunnerRegistration: the connection is a secret input, JIT config/token/con
 
 test("the serialized providers hold no secret and run in a plain node process (no tsx) against the fake GitHub", async () => {
     const { serializeFunction } = pulumi.runtime;
-    const { serializableProvider, providerLocation } = await import("../components/github/provider-shim");
     const registrationShim = serializableProvider(providerLocation(require.resolve("../components/github/registration/provider"), "registrationProvider"));
     const serialized = await serializeFunction(() => registrationShim, { allowSecrets: false });
     assert.equal(serialized.containsSecrets, false);
