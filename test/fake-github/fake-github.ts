@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import { authenticateToken } from "./auth";
 import { ContractValidator } from "./contract-validator";
 import { defaultRunnerDownloads } from "./default-downloads";
+import { readBody, send } from "./http-io";
 import { failureAnswer, FailureInjector, type InjectedFailure, type RequestPattern } from "./failures";
 import { errorBody, type FakeResponse, JWT_OPERATIONS, OPERATION_HANDLERS } from "./github-handlers";
 import { loadSpec, type MatchedOperation, type OpenApiSpec, type SpecName } from "./openapi-spec";
@@ -54,7 +55,6 @@ export interface ContractViolation {
 export type RunnerChange = { status?: RunnerStatus; busy?: boolean };
 
 const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
-const MAX_BODY_BYTES = 1024 * 1024;
 
 export class FakeGithub {
     readonly requests: RecordedRequest[] = [];
@@ -376,39 +376,4 @@ export class FakeGithub {
         if (!runner) throw new Error(`fake GitHub has no runner "${name}" in ${scope}`);
         return runner;
     }
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-    return new Promise((resolve, reject) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        req.on("data", (chunk: Buffer) => {
-            size += chunk.length;
-            if (size > MAX_BODY_BYTES) {
-                reject(new Error("request body too large"));
-                req.destroy();
-                return;
-            }
-            chunks.push(chunk);
-        });
-        req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-        req.on("error", reject);
-    });
-}
-
-function send(res: ServerResponse, answer: FakeResponse): void {
-    const headers: Record<string, string> = {
-        "x-github-media-type": "github.v3; format=json",
-        "x-ratelimit-limit": "5000",
-        "x-ratelimit-remaining": "4999",
-        "x-ratelimit-reset": String(Math.floor(Date.now() / 1000) + 3600),
-        "x-ratelimit-resource": "core",
-        ...answer.headers,
-    };
-    if (answer.body === undefined) {
-        res.writeHead(answer.status, headers).end();
-        return;
-    }
-    headers["content-type"] = "application/json; charset=utf-8";
-    res.writeHead(answer.status, headers).end(JSON.stringify(answer.body));
 }
