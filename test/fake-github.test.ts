@@ -229,10 +229,11 @@ test("the client waits out a primary and a secondary rate limit, then succeeds",
     fake.addRunners(org, 3, "rl");
     fake.failNext({ method: "GET", path: /\/actions\/runners$/ }, { status: 403, rateLimit: "primary" });
     fake.failNext({ method: "GET", path: /\/actions\/runners$/ }, { status: 403, rateLimit: "secondary" });
+    fake.failNext({ method: "GET", path: /\/actions\/runners$/ }, { status: 429, rateLimit: "secondary" });
     const started = Date.now();
     const { data } = await client().rest.actions.listSelfHostedRunnersForOrg({ org });
     assert.equal(data.total_count, 3);
-    assert.deepEqual(fake.requests.map((r) => r.status), [403, 403, 200]);
+    assert.deepEqual(fake.requests.map((r) => r.status), [403, 403, 429, 200]);
     assert.ok(Date.now() - started < 5000, "retry waits are scaled down by retryAfterBaseMs");
 
     const raw = await fetch(`${fake.apiUrl}/orgs/${org}/actions/runners`, { headers: { authorization: `token ${TOKEN}` } });
@@ -319,7 +320,16 @@ test("GHES: served under /api/v3 and checked against the Enterprise Server descr
         assert.equal(decodeJitConfig(created.data.encoded_jit_config)?.github_url, `${new URL(ghes.apiUrl).origin}/corp`);
         const { data } = await gh.rest.actions.listSelfHostedRunnersForOrg({ org: "corp" });
         assert.deepEqual(data.runners.map((r) => r.name), ["e-1"]);
-        assert.deepEqual(ghes.requests.map((r) => r.path), ["/orgs/corp/actions/runners/generate-jitconfig", "/orgs/corp/actions/runners"]);
+        const groups = await gh.request("GET /orgs/{org}/actions/runner-groups", { org: "corp" });
+        assert.deepEqual(groups.data.runner_groups.map((g) => g.name), ["Default"]);
+        const downloads = await gh.rest.actions.listRunnerApplicationsForOrg({ org: "corp" });
+        assert.ok(downloads.data.some((d) => d.os === "linux" && d.architecture === "arm64"));
+        assert.deepEqual(ghes.requests.map((r) => r.path), [
+            "/orgs/corp/actions/runners/generate-jitconfig",
+            "/orgs/corp/actions/runners",
+            "/orgs/corp/actions/runner-groups",
+            "/orgs/corp/actions/runners/downloads",
+        ]);
         ghes.assertNoContractViolations();
 
         // A client that forgot the /api/v3 prefix is caught.
