@@ -178,6 +178,23 @@ test("a registration token lasts one hour and can be used more than once", () =>
     assert.match(remove.token, /^[A-Z2-7]{29}$/);
 }));
 
+test("offline runners expire as GitHub's do: ephemeral after a day, others after 14 days", () => withOwnFake(async (fake) => {
+    fake.addOrg("aging");
+    fake.addRunners("aging", 1, "never-connected");
+    fake.addRunners("aging", 1, "persistent", { ephemeral: false });
+    fake.addRunners("aging", 1, "online", { status: "online" });
+    const names = async () => {
+        const response = await fetch(`${fake.apiUrl}/orgs/aging/actions/runners`, { headers: { authorization: `token ${TOKEN}` } });
+        return ((await response.json()) as { runners: { name: string }[] }).runners.map((r) => r.name);
+    };
+    fake.advanceTime(24 * 60 * 60_000 - 1000);
+    assert.deepEqual(await names(), ["never-connected-1", "persistent-1", "online-1"]);
+    fake.advanceTime(2000);
+    assert.deepEqual(await names(), ["persistent-1", "online-1"]);
+    fake.advanceTime(13 * 24 * 60 * 60_000);
+    assert.deepEqual(await names(), ["online-1"], "a connected runner never expires");
+}));
+
 test("runner groups are listed per org, and a JIT config for an unknown group answers 404", async () => {
     const { org } = freshWorld();
     const linux = fake.addRunnerGroup(org, "linux");

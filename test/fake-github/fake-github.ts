@@ -145,7 +145,11 @@ export class FakeGithub {
         this.state.downloads = downloads.map((d) => ({ ...d }));
     }
 
-    /** Moves the fake's clock (token expiry) forward; rate-limit reset times stay on the wall clock. */
+    /**
+     * Moves the fake's clock forward: tokens expire, and offline runners past GitHub's
+     * expiry (1 day ephemeral, 14 days others, since their last contact) are removed
+     * before the next API request. Rate-limit reset times stay on the wall clock.
+     */
     advanceTime(ms: number): void {
         this.clockOffsetMs += ms;
     }
@@ -165,6 +169,7 @@ export class FakeGithub {
     setRunner(scope: string, name: string, change: RunnerChange): void {
         const runner = this.requireRunner(scope, name);
         if (change.status !== undefined) runner.status = change.status;
+        runner.lastContactMs = this.now();
         if (change.busy !== undefined) runner.busy = change.busy;
     }
 
@@ -188,7 +193,7 @@ export class FakeGithub {
                 labels: options.labels ?? ["self-hosted"],
                 runnerGroupId: options.runnerGroupId ?? 1,
                 ephemeral: options.ephemeral ?? true,
-            });
+            }, this.now());
             if (!runner) throw new Error(`a runner named ${prefix}-${i} already exists in ${scope}`);
             runner.status = options.status ?? "offline";
             runner.busy = options.busy ?? false;
@@ -274,6 +279,7 @@ export class FakeGithub {
         const method = (req.method ?? "GET").toUpperCase();
         try {
             const bodyText = await readBody(req);
+            this.state.expireStaleRunners(this.now());
             if (url.pathname === SIDE_CHANNEL_PREFIX || url.pathname.startsWith(`${SIDE_CHANNEL_PREFIX}/`)) {
                 this.serveSideChannel(method, url, bodyText, res);
                 return;

@@ -127,7 +127,7 @@ const generateJitConfig: OperationHandler = withScope((ctx, scope) => {
         runnerGroupId: request.runner_group_id,
         ephemeral: true, // a just-in-time runner takes one job
         workFolder: request.work_folder,
-    });
+    }, ctx.nowMs);
     if (!runner) return errorBody(409, "Already exists - A runner with the name already exists.");
     const encoded = encodeJitConfig({
         runnerId: runner.id,

@@ -13,7 +13,7 @@
  *   fake.setRunner(scope, name, { status?, busy? }); fake.removeRunner(scope, name)
  *   fake.addRunners(scope, n, prefix?, options?)        // `${prefix}-1..n`
  *   await fake.waitForRunner(scope, name, (r) => r?.status === "online", timeoutMs?)  // undefined = gone
- *   fake.setDownloads(list); fake.advanceTime(ms)       // token expiry clock
+ *   fake.setDownloads(list); fake.advanceTime(ms)       // fake clock: token expiry, stale runner removal
  *   fake.failNext({ method: "POST", path: /generate-jitconfig/ }, { status: 503 }, times?)
  *   fake.failNext({ path: /runners$/ }, { status: 403, rateLimit: "primary" | "secondary", retryAfterSeconds? })
  *   fake.pendingFailures() / fake.clearFailures()

@@ -68,7 +68,7 @@ export function handleSideChannel(
         return register(state, token, body, nowMs);
     }
     if (!RUNNER_ACTIONS.has(action)) return fail(404, `no side channel endpoint ${method} ${request.path}`);
-    return act(state, body, action as RunnerAction);
+    return act(state, body, action as RunnerAction, nowMs);
 }
 
 function standinEvent(state: FakeState, body: Record<string, unknown>, nowMs: number, events: StandinEvent[]): SideChannelAnswer {
@@ -86,15 +86,16 @@ function standinEvent(state: FakeState, body: Record<string, unknown>, nowMs: nu
         case "online":
         case "busy":
         case "done":
-            return act(state, body, body.event);
+            return act(state, body, body.event, nowMs);
         default:
             return fail(400, `unknown stand-in event ${body.event}`);
     }
 }
 
-function act(state: FakeState, body: Record<string, unknown>, action: RunnerAction): SideChannelAnswer {
+function act(state: FakeState, body: Record<string, unknown>, action: RunnerAction, nowMs: number): SideChannelAnswer {
     const runner = identify(state, body);
     if (typeof runner === "string") return fail(404, runner);
+    runner.lastContactMs = nowMs;
     switch (action) {
         case "online":
             runner.status = "online";
@@ -163,7 +164,7 @@ function register(state: FakeState, token: IssuedToken | undefined, body: Record
         runnerGroupId: groupId,
         ephemeral: body.ephemeral === true,
         workFolder: typeof body.workFolder === "string" ? body.workFolder : undefined,
-    });
+    }, nowMs);
     if (!runner) return fail(409, `a runner named ${body.name} already exists in ${token.scope}`);
     return { status: 201, body: runner };
 }

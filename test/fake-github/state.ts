@@ -18,6 +18,8 @@ export interface FakeRunner {
     runnerGroupId: number;
     workFolder: string;
     version: string | null;
+    /** When the runner last talked to GitHub (registration, or a side channel report), on the fake's clock. */
+    lastContactMs: number;
     /** sha256 (hex) of the JIT config issued for this runner, if it was made by generate-jitconfig. */
     jitConfigSha256?: string;
 }
@@ -50,6 +52,13 @@ export interface IssuedToken {
     scope?: string;
     kind: "pat" | "installation" | "registration" | "remove";
 }
+
+/**
+ * GitHub removes runners that have not connected for a day (ephemeral) or 14 days (others):
+ * https://docs.github.com/en/actions/hosting-your-own-runners/managing-self-hosted-runners/removing-self-hosted-runners
+ */
+export const EPHEMERAL_RUNNER_EXPIRY_MS = 24 * 60 * 60 * 1000;
+export const PERSISTENT_RUNNER_EXPIRY_MS = 14 * EPHEMERAL_RUNNER_EXPIRY_MS;
 
 /** Repository runners always belong to the default group, id 1 (SPEC §4). */
 export const DEFAULT_RUNNER_GROUP_ID = 1;
@@ -140,6 +149,7 @@ export class FakeState {
     createRunner(
         scope: string,
         spec: { name: string; labels: string[]; runnerGroupId: number; ephemeral: boolean; workFolder?: string },
+        nowMs: number,
     ): FakeRunner | undefined {
         const runners = this.requireScope(scope);
         if (this.findRunnerByName(scope, spec.name)) return undefined;
@@ -155,9 +165,25 @@ export class FakeState {
             runnerGroupId: spec.runnerGroupId,
             workFolder: spec.workFolder ?? "_work",
             version: null,
+            lastContactMs: nowMs,
         };
         runners.set(runner.id, runner);
         return runner;
+    }
+
+    /** Removes offline runners past GitHub's expiry, as GitHub does in the background; returns them. */
+    expireStaleRunners(nowMs: number): FakeRunner[] {
+        const expired: FakeRunner[] = [];
+        for (const runners of this.scopes.values()) {
+            for (const runner of runners.values()) {
+                const limit = runner.ephemeral ? EPHEMERAL_RUNNER_EXPIRY_MS : PERSISTENT_RUNNER_EXPIRY_MS;
+                if (runner.status === "offline" && nowMs - runner.lastContactMs > limit) {
+                    runners.delete(runner.id);
+                    expired.push(runner);
+                }
+            }
+        }
+        return expired;
     }
 
     deleteRunner(scope: string, id: number): boolean {
