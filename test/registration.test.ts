@@ -7,6 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { generateKeyPairSync } from "node:crypto";
 import path from "node:path";
 import { after, before, beforeEach, test } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
@@ -275,6 +276,8 @@ test("diff reads GitHub and never writes: keep, spec change, busy defers, gone, 
     const mark = fake.requests.length;
 
     assert.deepEqual(await diff(outs, news), { changes: false });
+    assert.deepEqual(await diff(outs, orgJitInputs({ labels: ["x64", "small", "jammy"] })), { changes: false }, "labels are a set");
+    assert.deepEqual(await diff(outs, orgJitInputs({ labels: ["x64", "small"] })), { changes: true, replaces: ["labels"] });
     forgetSharedRunnerListings();
     assert.deepEqual(await diff(outs, newSpec), { changes: true, replaces: ["spec"] });
 
@@ -355,6 +358,23 @@ test("150 slots: all diffs of one run share one listing (2 list pages, no per-ru
     const replaced = next.flatMap((result, index) => (result.replaces !== undefined ? [slots[index].runnerName] : []));
     assert.deepEqual(replaced, ["pool-77"]);
     assert.equal(fake.requests.length - mark, 4);
+});
+
+test("GitHub App auth: one installation token serves every create, diff and delete of the process", async () => {
+    const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    fake.addApp({ appId: "4242", installationId: 777, publicKeyPem: publicKey.export({ type: "spki", format: "pem" }).toString() });
+    const app = { apiUrl: fake.apiUrl, auth: { kind: "app", appId: "4242", installationId: 777, privateKey: privateKey.export({ type: "pkcs8", format: "pem" }).toString() } };
+    const mark = fake.requests.length;
+    const first = await create(orgJitInputs({ github: app, namePrefix: "app-a" }));
+    const second = await create(orgJitInputs({ github: app, namePrefix: "app-b" }));
+    forgetSharedRunnerListings();
+    assert.deepEqual(await diff(first, orgJitInputs({ github: app, namePrefix: "app-a" })), { changes: false });
+    assert.deepEqual(await diff(second, orgJitInputs({ github: app, namePrefix: "app-b" })), { changes: false });
+    await registrationProvider.delete!("id", first);
+    await registrationProvider.delete!("id", second);
+    const calls = fake.requests.slice(mark).map((r) => `${r.method} ${r.path} ${r.status}`);
+    assert.deepEqual(calls.filter((c) => c.includes("/app/installations")), ["POST /app/installations/777/access_tokens 201"]);
+    assert.equal(calls.length, 1 + 2 * 2 + 1 + 2, calls.join("\n"));
 });
 
 // ---- update and delete ----------------------------------------------------

@@ -52,9 +52,14 @@ export function appliedSettingsOf(inputs: RegistrationInputs): AppliedSettings {
     return settings;
 }
 
+/** GitHub treats labels as a set: a reordered list is not a change worth a new runner. */
+function labelSet(labels: unknown): unknown {
+    return Array.isArray(labels) && labels.every((label) => typeof label === "string") ? [...labels].sort() : labels;
+}
+
 export function appliedIdentity(outputs: RegistrationOutputs): RegistrationIdentity {
     const applied = outputs.appliedSettings;
-    return { ...applied, runnerGroup: applied.runnerGroup, spec: outputs.appliedSpec };
+    return { ...applied, runnerGroup: applied.runnerGroup, labels: labelSet(applied.labels), spec: outputs.appliedSpec };
 }
 
 /** The desired identity from raw new inputs (values may be unknown during preview). */
@@ -64,7 +69,7 @@ export function desiredIdentity(news: Record<string, unknown>): RegistrationIden
         runnerGroup: news.runnerGroup ?? undefined,
         mode: news.mode,
         namePrefix: news.namePrefix,
-        labels: news.labels,
+        labels: labelSet(news.labels),
         ephemeral: news.ephemeral,
         spec: news.spec,
     };
