@@ -28,7 +28,7 @@ export async function runUnderEngine(options: EngineRunOptions): Promise<EngineR
         organization: "organization",
         parallel: 16,
         typescript: true,
-        timeoutMs: 120_000,
+        timeoutMs: 90_000,
         ...options,
     };
     const monitor = new RecordingMonitor({
