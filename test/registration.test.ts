@@ -21,6 +21,9 @@ import { toPlainOutputs } from "../components/github/registration/state";
 import { forgetSharedRunnerListings } from "../components/github/runners";
 import { setSharedClientTuning } from "../components/github/shared-client";
 import { decodeJitConfig, FakeGithub } from "./fake-github";
+import { DynamicProviderHost } from "./harness/dynamic-provider-host";
+import type { WireObject } from "./harness/pulumi-values";
+import { RecordingMonitor } from "./harness/recording-monitor";
 
 const TOKEN = "ghp_registration_test_token_0123456789";
 const ROTATED_TOKEN = "ghp_registration_rotated_token_9876543210";
@@ -548,4 +551,47 @@ test("the serialized providers hold no secret and run in a plain node process (n
     assert.ok(fake.requests.some((r) => r.method === "DELETE" && r.path === `/orgs/acme/actions/runners/${report.runnerId}` && r.status === 204));
     assert.equal(fake.runner("acme", report.id), undefined);
     assert.ok(!stderr.includes(TOKEN));
+});
+
+test("through the SDK's own cmd/dynamic-provider host: check, create, diff, replace decision, delete", async () => {
+    const shim = serializableProvider(providerLocation(require.resolve("../components/github/registration/provider"), "registrationProvider"));
+    const serialized = await pulumi.runtime.serializeFunction(() => shim, { allowSecrets: false });
+    const monitor = new RecordingMonitor({ project: "p", stack: "s", organization: "o", dryRun: false, parallel: 1 });
+    const engineAddress = await monitor.start();
+    const type = "pulumi-nodejs:dynamic/github-runners:RunnerRegistration";
+    const resource = { urn: `urn:pulumi:s::p::${type}::slot`, name: "slot", type };
+    const inputs = { ...orgJitInputs({ namePrefix: "host" }), __provider: serialized.text } as WireObject;
+    // Each run of the engine starts its own provider process; the shared listing lives as long as one.
+    const run = async <T>(body: (host: DynamicProviderHost) => Promise<T>): Promise<T> => {
+        const host = await DynamicProviderHost.start(PROJECT_DIR, engineAddress);
+        try {
+            return await body(host);
+        } finally {
+            await host.stop();
+            assert.ok(!host.stderr.includes(TOKEN));
+        }
+    };
+    try {
+        const { checked, created } = await run(async (host) => {
+            const checked = await host.check(resource, {}, inputs);
+            assert.deepEqual(checked.failures, []);
+            const created = await host.create(resource, checked.inputs);
+            assert.deepEqual(await host.diff(resource, created.id, checked.inputs, created.outputs, checked.inputs), { changes: "none", replaces: [], deleteBeforeReplace: false });
+            return { checked, created };
+        });
+        assert.match(created.id, /^host-[0-9a-f]{12}$/);
+        assert.equal(created.outputs.__provider, serialized.text);
+        assert.equal(created.outputs.runnerName, created.id);
+        assert.ok(fake.runner("acme", created.id));
+
+        fake.removeRunner("acme", created.id); // the ephemeral runner did its job
+        await run(async (host) => {
+            assert.deepEqual(await host.diff(resource, created.id, checked.inputs, created.outputs, checked.inputs), { changes: "some", replaces: ["runnerName"], deleteBeforeReplace: false });
+            const mark = fake.requests.length;
+            await host.delete(resource, created.id, checked.inputs, created.outputs);
+            assert.deepEqual(fake.requests.slice(mark).map((r) => `${r.method} ${r.status}`), ["DELETE 404"]);
+        });
+    } finally {
+        await monitor.stop();
+    }
 });
