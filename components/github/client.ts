@@ -7,6 +7,7 @@ import { createAppAuth } from "@octokit/auth-app";
 import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
 import { Octokit } from "@octokit/rest";
+import Bottleneck from "bottleneck";
 
 export type GithubAuth =
     | { kind: "token"; token: string }
@@ -25,7 +26,17 @@ export interface GithubClientTuning {
     retryAfterBaseMs?: number;
     /** Rate-limit waits longer than this many seconds fail instead of sleeping. */
     maxRateLimitWaitSeconds?: number;
+    /**
+     * Milliseconds between two writes (POST, DELETE). By default the throttling
+     * plugin's process-wide limiter spaces writes by a second, as GitHub asks
+     * of integrators to avoid secondary rate limits; tests against a local fake
+     * lower it.
+     */
+    writeSpacingMs?: number;
 }
+
+/** Statuses a retry cannot fix; 409 (a JIT name already taken) added to the plugin's list. */
+const DO_NOT_RETRY = [400, 401, 403, 404, 409, 410, 422, 451];
 
 const RunnerOctokit = Octokit.plugin(retry, throttling);
 export type GithubClient = InstanceType<typeof RunnerOctokit>;
@@ -42,9 +53,12 @@ export function createGithubClient(connection: GithubConnection, tuning: GithubC
         userAgent: USER_AGENT,
         // Quiet by default: Octokit's console warnings could echo request details.
         log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
-        retry: { retries, retryAfterBaseValue: baseMs },
+        retry: { retries, retryAfterBaseValue: baseMs, doNotRetry: DO_NOT_RETRY },
         throttle: {
             retryAfterBaseValue: baseMs,
+            ...(tuning.writeSpacingMs !== undefined
+                ? { write: new Bottleneck.Group({ maxConcurrent: 1, minTime: tuning.writeSpacingMs }) }
+                : {}),
             onRateLimit: (retryAfter: number, _options: object, _octokit: unknown, retryCount: number) =>
                 shouldRetryRateLimit(retryAfter, retryCount),
             onSecondaryRateLimit: (retryAfter: number, _options: object, _octokit: unknown, retryCount: number) =>
