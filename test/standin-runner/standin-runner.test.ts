@@ -6,24 +6,30 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { promisify } from "node:util";
 import { buildStandinRunnerTarball } from "./tarball";
-import { StandinEventSink } from "./event-sink";
+import { FakeGithub } from "../fake-github";
 
 const execFileAsync = promisify(execFile);
 const canSwitchUser = process.getuid?.() === 0 && spawnSync("runuser", ["--help"]).status === 0;
 const skipReason = canSwitchUser ? false : "needs root and runuser to run the stand-in as an unprivileged user";
 
 let workDir: string;
-let sink: StandinEventSink;
+let fake: FakeGithub;
+const TOKEN = "ghp_standin_test";
 
 before(async () => {
   workDir = await mkdtemp(join(tmpdir(), "standin-runner-"));
   await chmod(workDir, 0o755);
-  sink = await StandinEventSink.start();
+  fake = await FakeGithub.start();
+  fake.addToken(TOKEN);
+  fake.addOrg("acme");
+  fake.addRepo("acme", "app");
+  fake.addRunnerGroup("acme", "ci group");
 });
 
 after(async () => {
-  await sink.stop();
+  await fake.stop();
   await rm(workDir, { recursive: true, force: true });
+  fake.assertNoContractViolations();
 });
 
 /** Unpacks a fresh runner directory owned by `nobody`, like /home/ubuntu/actions-runner. */
@@ -37,7 +43,7 @@ async function unpackRunner(name: string, dotEnv?: string): Promise<string> {
   return dir;
 }
 
-/** Async on purpose: the event sink runs in this process and must keep answering. */
+/** Async on purpose: the fake GitHub runs in this process and must keep answering. */
 function runAsNobody(dir: string, argv: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(
@@ -53,11 +59,23 @@ function runAsNobody(dir: string, argv: string[]): Promise<{ status: number | nu
   });
 }
 
-function githubShapedJitConfig(name: string, url: string): string {
-  const runner = Buffer.from(JSON.stringify({ AgentId: 7, AgentName: name, GitHubUrl: url, WorkFolder: "_work" }));
-  return Buffer.from(
-    JSON.stringify({ ".runner": runner.toString("base64"), ".credentials": "c2VjcmV0", ".credentials_rsaparams": "cnNh" }),
-  ).toString("base64");
+async function githubApi(path: string, body?: unknown): Promise<Record<string, unknown>> {
+  const response = await fetch(`${fake.apiUrl}${path}`, {
+    method: "POST",
+    headers: { authorization: `token ${TOKEN}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  assert.ok(response.ok, `${path}: ${response.status}`);
+  return (await response.json()) as Record<string, unknown>;
+}
+
+async function jitConfigFor(name: string): Promise<string> {
+  const answer = await githubApi("/repos/acme/app/actions/runners/generate-jitconfig", { name, runner_group_id: 1, labels: ["x64"] });
+  return answer.encoded_jit_config as string;
+}
+
+function eventsOf(name: string): string[] {
+  return fake.standinEvents.filter((e) => e.name === name).map((e) => e.event);
 }
 
 async function readRecord(dir: string, command: string): Promise<Record<string, unknown>> {
@@ -79,76 +97,81 @@ test("the tarball is laid out like the runner's and is reproducible", async () =
   }
 });
 
-test("JIT mode: records args, .env, user and cwd; reports online, one job, exits", { skip: skipReason }, async () => {
-  const dotEnv = "PATH=/home/ubuntu/.local/bin:/usr/bin:/bin\nHTTP_PROXY=http://proxy.invalid:3128\nQUOTED=\"kept as is\"\nWITH_EQUALS=a=b\n\nLANG=C.UTF-8\n";
+test("JIT mode: records args, .env, user and cwd; comes online, takes one job, is removed", { skip: skipReason }, async () => {
+  const dotEnv =
+    "PATH=/home/ubuntu/.local/bin:/usr/bin:/bin\nHTTP_PROXY=http://proxy.invalid:3128\nhttp_proxy=http://proxy.invalid:3128\n" +
+    "NO_PROXY=127.0.0.1\nno_proxy=127.0.0.1\nQUOTED=\"kept as is\"\nWITH_EQUALS=a=b\n\nLANG=C.UTF-8\n";
   const dir = await unpackRunner("jit", dotEnv);
-  const jit = githubShapedJitConfig("runner-jit-1", sink.url);
-  const before = sink.events.length;
+  const jit = await jitConfigFor("runner-jit-1");
+  const seenBusy = fake.waitForRunner("acme/app", "runner-jit-1", (r) => r?.busy === true, 30_000);
   const result = await runAsNobody(dir, ["./run.sh", "--jitconfig", jit]);
   assert.equal(result.status, 0, result.stderr);
+  assert.equal((await seenBusy)?.status, "online");
   assert.ok(!result.stdout.includes(jit) && !result.stderr.includes(jit), "the JIT config is never printed");
+  assert.equal(fake.runner("acme/app", "runner-jit-1"), undefined, "an ephemeral runner is gone after its job");
+  assert.deepEqual(eventsOf("runner-jit-1"), ["online", "busy", "done"]);
 
-  const events = sink.events.slice(before);
-  assert.deepEqual(events.map((e) => e.event), ["online", "busy", "done"]);
-  assert.ok(events.every((e) => e.name === "runner-jit-1"));
-  const online = events[0];
-  assert.equal(online.mode, "jit");
-  assert.equal(online.user, "nobody");
-  assert.equal(online.cwd, dir);
-  assert.deepEqual(online.dotEnvKeys, ["HTTP_PROXY", "LANG", "PATH", "QUOTED", "WITH_EQUALS"]);
+  const online = fake.standinEvents.find((e) => e.name === "runner-jit-1" && e.event === "online");
+  assert.equal(online?.mode, "jit");
+  assert.equal(online?.user, "nobody");
+  assert.equal(online?.cwd, dir);
+  assert.deepEqual(online?.dotEnvKeys, ["HTTP_PROXY", "LANG", "NO_PROXY", "PATH", "QUOTED", "WITH_EQUALS", "http_proxy", "no_proxy"]);
 
   const record = await readRecord(dir, "run");
   assert.deepEqual(record.argv, ["--jitconfig", jit]);
   assert.equal(record.user, "nobody");
   assert.equal(record.cwd, dir);
-  assert.deepEqual(record.dotEnv, {
-    PATH: "/home/ubuntu/.local/bin:/usr/bin:/bin",
-    HTTP_PROXY: "http://proxy.invalid:3128",
-    QUOTED: '"kept as is"',
-    WITH_EQUALS: "a=b",
-    LANG: "C.UTF-8",
-  });
-  const environ = record.environ as Record<string, string>;
-  assert.equal(environ.WITH_EQUALS, "a=b", ".env is applied to the runner's environment");
+  assert.equal((record.dotEnv as Record<string, string>).QUOTED, '"kept as is"', ".env values are literal, quotes included");
+  assert.equal((record.dotEnv as Record<string, string>).WITH_EQUALS, "a=b", ".env splits at the first =");
+  assert.equal((record.environ as Record<string, string>).WITH_EQUALS, "a=b", ".env is applied to the runner's environment");
 });
 
-test("token mode: config.sh registers with its flags, run.sh runs from .runner", { skip: skipReason }, async () => {
-  const dir = await unpackRunner("token");
-  const before = sink.events.length;
-  const token = "AABBCCDDEEFF-registration-token";
+test("token mode: config.sh registers with its flags and group, run.sh runs from .runner", { skip: skipReason }, async () => {
+  const dir = await unpackRunner("token", "NO_PROXY=127.0.0.1\n");
+  const token = (await githubApi("/orgs/acme/actions/runners/registration-token")).token as string;
   const configArgs = [
-    "--url", `${sink.url}/my-org`, "--token", token, "--ephemeral", "--unattended",
+    "--url", `${new URL(fake.apiUrl).origin}/acme`, "--token", token, "--ephemeral", "--unattended",
     "--labels", "pool-a,jammy,x64", "--name", "runner-token-1", "--runnergroup", "ci group",
   ];
   const configured = await runAsNobody(dir, ["./config.sh", ...configArgs]);
   assert.equal(configured.status, 0, configured.stderr);
-  assert.ok(!configured.stdout.includes(token), "the token is never printed");
+  assert.ok(!configured.stdout.includes(token) && !configured.stderr.includes(token), "the token is never printed");
+  const registered = fake.runner("acme", "runner-token-1");
+  assert.deepEqual(registered?.labels, ["pool-a", "jammy", "x64"]);
+  assert.equal(registered?.runnerGroupId, fake.addRunnerGroup("acme", "ci group"));
+  assert.equal(registered?.ephemeral, true);
   const again = await runAsNobody(dir, ["./config.sh", ...configArgs]);
   assert.notEqual(again.status, 0, "a configured runner refuses a second configuration");
   assert.match(again.stderr, /already configured/);
 
   const ran = await runAsNobody(dir, ["./run.sh"]);
   assert.equal(ran.status, 0, ran.stderr);
-  const events = sink.events.slice(before);
-  assert.deepEqual(events.map((e) => e.event), ["configured", "online", "busy", "done"]);
-  assert.deepEqual(events[0].labels, ["pool-a", "jammy", "x64"]);
-  assert.equal(events[0].runnerGroup, "ci group");
-  assert.equal(events[0].ephemeral, true);
-  assert.equal(events[1].mode, "token");
+  assert.deepEqual(eventsOf("runner-token-1"), ["configured", "online", "busy", "done"]);
+  assert.equal(fake.runner("acme", "runner-token-1"), undefined);
   assert.deepEqual((await readRecord(dir, "configure")).argv, configArgs);
+});
+
+test("config.sh with a registration token GitHub never issued fails", { skip: skipReason }, async () => {
+  const dir = await unpackRunner("badtoken", "NO_PROXY=127.0.0.1\n");
+  const result = await runAsNobody(dir, [
+    "./config.sh", "--url", `${new URL(fake.apiUrl).origin}/acme`, "--token", "NOT-ISSUED", "--unattended", "--name", "runner-bad",
+  ]);
+  assert.equal(result.status, 1);
+  assert.match(result.stderr, /refused with HTTP 401/);
+  assert.equal(fake.runner("acme", "runner-bad"), undefined);
 });
 
 test("the job-started hook from .env runs before the job", { skip: skipReason }, async () => {
   const dir = join(workDir, "hook");
   const hook = join(dir, "hook.sh");
   const marker = join(dir, "hook-ran");
-  await unpackRunner("hook", `ACTIONS_RUNNER_HOOK_JOB_STARTED=${hook}\n`);
+  await unpackRunner("hook", `ACTIONS_RUNNER_HOOK_JOB_STARTED=${hook}\nno_proxy=127.0.0.1\n`);
   await writeFile(hook, `touch ${marker}\n`);
-  const before = sink.events.length;
-  const result = await runAsNobody(dir, ["./run.sh", "--jitconfig", githubShapedJitConfig("runner-hook", sink.url)]);
+  const result = await runAsNobody(dir, ["./run.sh", "--jitconfig", await jitConfigFor("runner-hook")]);
   assert.equal(result.status, 0, result.stderr);
-  const done = sink.events.slice(before).find((e) => e.event === "done");
+  const done = fake.standinEvents.find((e) => e.name === "runner-hook" && e.event === "done");
   assert.equal(done?.hookExitCode, 0);
+  assert.equal((await readRecord(dir, "job")).hookExitCode, 0);
   await stat(marker);
 });
 
@@ -171,5 +194,5 @@ test("a JIT config that is not base64 JSON fails clearly", { skip: skipReason },
   const dir = await unpackRunner("badjit");
   const result = await runAsNobody(dir, ["./run.sh", "--jitconfig", "not-a-config"]);
   assert.equal(result.status, 1);
-  assert.match(result.stderr, /not valid base64 JSON/);
+  assert.match(result.stderr, /JIT configuration is not valid/);
 });
