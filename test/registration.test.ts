@@ -8,13 +8,15 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, beforeEach, test } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import type { GithubConnection } from "../components/github/client";
 import { GithubRegistrationError, GithubRunnerBusyError, GithubRunnerGroupNotFoundError, RegistrationInputError } from "../components/github/errors";
-import { providerLocation, serializableProvider } from "../components/github/provider-shim";
+import { loadProvider, providerLocation, serializableProvider } from "../components/github/provider-shim";
 import { RunnerRegistration } from "../components/github/registration";
 import { createRegistration, registrationProvider } from "../components/github/registration/provider";
 import { toPlainOutputs } from "../components/github/registration/state";
@@ -222,6 +224,26 @@ test("create: an unknown org (404) and an unknown runner group are clear", async
         assert.match(error.message, /^runner group "gpu" not found in org "acme" \(groups there: "Default", "linux"\)/);
         return true;
     });
+});
+
+test("create against a GitHub Enterprise Server API (/api/v3, checked against its OpenAPI description)", async () => {
+    const ghes = await FakeGithub.start({ basePath: "/api/v3" });
+    try {
+        ghes.addToken(TOKEN);
+        ghes.addOrg("corp");
+        ghes.addRepo("corp", "svc");
+        const connection = { apiUrl: ghes.apiUrl, auth: { kind: "token", token: TOKEN } };
+        assert.match(ghes.apiUrl, /\/api\/v3$/);
+        const outs = await create(orgJitInputs({ github: connection, path: "corp/svc", runnerGroup: undefined }));
+        assert.equal(outs.registrationUrl, `${new URL(ghes.apiUrl).origin}/corp/svc`);
+        assert.ok(ghes.runner("corp/svc", outs.runnerName as string));
+        assert.deepEqual(await diff(outs, orgJitInputs({ github: connection, path: "corp/svc", runnerGroup: undefined })), { changes: false });
+        await registrationProvider.delete!("id", outs);
+        assert.equal(ghes.runner("corp/svc", outs.runnerName as string), undefined);
+        ghes.assertNoContractViolations();
+    } finally {
+        await ghes.stop();
+    }
 });
 
 // ---- check ----------------------------------------------------------------
@@ -593,5 +615,38 @@ test("through the SDK's own cmd/dynamic-provider host: check, create, diff, repl
         });
     } finally {
         await monitor.stop();
+    }
+});
+
+test("the provider shim loads the module from the program directory when the checkout has moved", async () => {
+    const location = {
+        absolutePath: "/nonexistent/old-checkout/components/github/registration/provider.ts",
+        relativePath: path.relative(process.cwd(), require.resolve("../components/github/registration/provider")),
+        exportName: "registrationProvider",
+    };
+    assert.equal(loadProvider(location), registrationProvider);
+});
+
+test("the provider shim fails clearly without a TypeScript loader, or without the export", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "shim-"));
+    try {
+        const file = path.join(dir, "provider.ts");
+        writeFileSync(file, "export const p = {};\n");
+        const location = { absolutePath: file, relativePath: "provider.ts", exportName: "p" };
+        // This process has tsx registered, so the module loads and lacks a provider.
+        assert.throws(() => loadProvider(location), { message: `dynamic provider module ${file} has no provider export "p"` });
+        // A plain node process outside any project finds neither tsx nor ts-node from the module's directory.
+        const shim = serializableProvider(location);
+        const text = (await pulumi.runtime.serializeFunction(() => shim, { allowSecrets: false })).text;
+        const script = `
+            const provider = require(${JSON.stringify(require.resolve("require-from-string"))})(${JSON.stringify(text)}).handler();
+            provider.create({}).then(() => process.stdout.write("loaded?!"), (error) => process.stdout.write(error.message));`;
+        const child = spawn(process.execPath, ["-e", script], { cwd: dir, env: { PATH: process.env.PATH ?? "" }, stdio: ["ignore", "pipe", "pipe"] });
+        let out = "";
+        child.stdout.on("data", (chunk) => (out += chunk));
+        await new Promise((resolve) => child.on("close", resolve));
+        assert.match(out, new RegExp(`^cannot load the dynamic provider module ${file.replace(/[.]/g, "\\.")}: no TypeScript loader \\(Cannot find module 'tsx/cjs/api'.*; Cannot find module 'ts-node'.*\\); fix: run \`npm install\` in the Pulumi project so tsx or ts-node is present$`));
+    } finally {
+        rmSync(dir, { recursive: true, force: true });
     }
 });
