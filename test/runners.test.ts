@@ -234,3 +234,17 @@ test("an unreachable API names the URL and the network error", async () => {
         return true;
     });
 });
+
+test("an unreadable GitHub App private key fails before any request, saying what the key must be", async () => {
+    const path = freshOrg();
+    const badKey = "-----BEGIN RSA PRIVATE KEY-----\nbm90IGEga2V5\n-----END RSA PRIVATE KEY-----";
+    const appClient = createGithubClient({ apiUrl: fake.apiUrl, auth: { kind: "app", appId: "1", installationId: 2, privateKey: badKey } }, { retries: 0 });
+    const mark = fake.requests.length;
+    await assert.rejects(listRunners(appClient, fake.apiUrl, path), (error: unknown) => {
+        assert.ok(error instanceof GithubRegistrationError);
+        assert.match(error.message, new RegExp(`^listing the runners of org "${path.org}" failed: the request could not be prepared \\(ERR_OSSL_[A-Z_]+: .*\\); fix: check the GitHub connection settings: a GitHub App needs its PEM private key`));
+        assert.ok(!error.message.includes("bm90IGEga2V5"));
+        return true;
+    });
+    assert.equal(fake.requests.length, mark);
+});

@@ -36,6 +36,8 @@ export interface HttpFailure {
     rateLimitRemaining: string | undefined;
     rateLimitReset: string | undefined;
     networkCode: string | undefined;
+    /** The call failed before any request went out (e.g. an unreadable App private key). */
+    localFailure: string | undefined;
 }
 
 function stringField(value: unknown, key: string): string | undefined {
@@ -71,6 +73,8 @@ export function httpFailureOf(error: unknown): HttpFailure {
         rateLimitRemaining: stringField(headers, "x-ratelimit-remaining"),
         rateLimitReset: stringField(headers, "x-ratelimit-reset"),
         networkCode: networkCodeOf(cause) ?? (error instanceof Error ? error.message : undefined),
+        // Octokit's RequestError carries the request; anything else failed on this side.
+        localFailure: typeof error === "object" && error !== null && !("request" in error) ? describeLocalFailure(error) : undefined,
     };
 }
 
@@ -78,8 +82,17 @@ export function isHttpStatus(error: unknown, status: number): boolean {
     return httpFailureOf(error).status === status;
 }
 
+function describeLocalFailure(error: object): string {
+    const code = stringField(error, "code");
+    const message = error instanceof Error ? error.message : String(error);
+    return code !== undefined && !message.includes(code) ? `${code}: ${message}` : message;
+}
+
 /** What the user should do about a failure, by status. */
 function fixFor(failure: HttpFailure, apiUrl: string): string {
+    if (failure.localFailure !== undefined) {
+        return "check the GitHub connection settings: a GitHub App needs its PEM private key (as downloaded from the App's settings), its app id and installation id";
+    }
     switch (failure.status) {
         case 401:
             return "check the GitHub credentials: the token is invalid or expired (for a GitHub App: the app id, installation id and private key)";
@@ -102,6 +115,9 @@ function fixFor(failure: HttpFailure, apiUrl: string): string {
 }
 
 function causeOf(failure: HttpFailure): string {
+    if (failure.localFailure !== undefined) {
+        return `the request could not be prepared (${failure.localFailure})`;
+    }
     if (failure.status === undefined) {
         return `no HTTP response${failure.networkCode !== undefined ? ` (${failure.networkCode})` : ""}`;
     }
