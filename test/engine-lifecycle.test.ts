@@ -7,22 +7,13 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
-import type { EngineRun } from "./harness/engine-run";
 import { assertCleanExit } from "./harness/fleet-assertions";
-import { diagnostics, GithubWorld, poolsOf, PROJECT, REPO, runStack, stackConfig, TYPES } from "./harness/fleet-stack";
-import type { RecordedRequest } from "./fake-github";
-import { DeploymentState, SimulatedEngine, type Step } from "./harness/simulated-engine";
+import { FleetDeployments, resourceName, type Deployment } from "./harness/fleet-deployment";
+import { diagnostics, GithubWorld, poolsOf, PROJECT, stackConfig, TYPES } from "./harness/fleet-stack";
+import type { Step } from "./harness/simulated-engine";
 
 const STACK = "dev";
 const REPO_SCOPE = "acme/widgets";
-
-interface Deployment {
-    run: EngineRun;
-    steps: Step[];
-    /** What the fake GitHub received during this deployment. */
-    requests: RecordedRequest[];
-    providerStderr: string;
-}
 
 function slotName(pool: string, index: number): string {
     return `fleet-${pool}-${index}`;
@@ -35,30 +26,15 @@ function stepsOfKind(steps: Step[], kind: Step["kind"]): Step[] {
 describe("dev stack lifecycle through cmd/run and the SDK's dynamic-provider host", () => {
     const token = `ghp_${randomBytes(18).toString("hex")}`;
     const secrets = { [`${PROJECT}:githubToken`]: token, "openstack:password": `pw-${randomBytes(12).toString("hex")}` };
-    const state = new DeploymentState();
     let world: GithubWorld;
+    let deployments: FleetDeployments;
     let poolName: string;
     let slots: number;
     let first: Deployment;
     let second: Deployment;
     let scaledDown: Deployment;
-
-    async function deploy(dryRun: boolean, poolCount: number): Promise<Deployment> {
-        const config = stackConfig(STACK, secrets, world.apiUrl, (values) => {
-            const pools = poolsOf({ config: values, secretKeys: [] });
-            pools[0]!.count = poolCount;
-            values[`${PROJECT}:pools`] = JSON.stringify(pools);
-        });
-        const engine = new SimulatedEngine({ state, dryRun, programDir: REPO, providerEnv: world.front.programEnv });
-        const requestsBefore = world.fake.requests.length;
-        try {
-            const run = await runStack(world, STACK, config, { dryRun, respond: engine.respond, onMonitorStarted: (address) => engine.attach(address) });
-            if (run.exit.code === 0) await engine.deleteUnregistered(run.monitor.registrations.map((registration) => registration.urn));
-            return { run, steps: engine.steps, requests: world.fake.requests.slice(requestsBefore), providerStderr: engine.providerStderr };
-        } finally {
-            await engine.close();
-        }
-    }
+    let runnersAfterFirst: string[];
+    let registeredNamesAfterFirst: string[];
 
     before(async () => {
         world = await GithubWorld.start();
@@ -68,9 +44,14 @@ describe("dev stack lifecycle through cmd/run and the SDK's dynamic-provider hos
         assert.ok(pool !== undefined && pool.count >= 1, "the dev stack needs a pool with at least one runner");
         poolName = pool.name;
         slots = pool.count;
-        first = await deploy(false, slots);
-        second = await deploy(true, slots);
-        scaledDown = await deploy(false, slots - 1);
+        deployments = new FleetDeployments(world, STACK, secrets);
+        first = await deployments.deploy(false, slots);
+        runnersAfterFirst = world.fake.runners(REPO_SCOPE).map((runner) => runner.name);
+        registeredNamesAfterFirst = [...deployments.state.resources.values()]
+            .filter((resource) => resource.type === TYPES.registration)
+            .map((resource) => String(resource.outputs["runnerName"]));
+        second = await deployments.deploy(true, slots);
+        scaledDown = await deployments.deploy(false, slots - 1);
     });
     after(() => world.stop());
 
@@ -80,8 +61,9 @@ describe("dev stack lifecycle through cmd/run and the SDK's dynamic-provider hos
         assert.equal(stepsOfKind(first.steps, "create").length, first.run.monitor.registrations.filter((r) => r.custom).length);
         const jitRequests = first.requests.filter((request) => request.operationId === "actions/generate-runner-jitconfig-for-repo");
         assert.equal(jitRequests.length, slots);
-        const runnerNames = [...state.resources.values()].filter((r) => r.type === TYPES.registration).map((r) => r.outputs["runnerName"]);
-        assert.deepEqual(world.fake.runners(REPO_SCOPE).map((runner) => runner.name).sort(), [...runnerNames].sort());
+        // The runner names came back as Create outputs of the dynamic-provider process, and GitHub knows exactly those.
+        assert.equal(registeredNamesAfterFirst.length, slots);
+        assert.deepEqual([...runnersAfterFirst].sort(), [...registeredNamesAfterFirst].sort());
         world.fake.assertNoContractViolations();
     });
 
@@ -96,10 +78,11 @@ describe("dev stack lifecycle through cmd/run and the SDK's dynamic-provider hos
 
     test("scaling down deletes the dropped slot's drain guard, then its instance, then its registration, and its runner leaves GitHub", () => {
         assertCleanExit(scaledDown.run, `${diagnostics(scaledDown.run)}\n${scaledDown.providerStderr}`);
+        assert.equal(scaledDown.deleteError, undefined);
         const dropped = slotName(poolName, slots - 1);
         const deletes = stepsOfKind(scaledDown.steps, "delete");
         assert.deepEqual(
-            deletes.map((step) => [step.type, step.urn.split("::").pop()]),
+            deletes.map((step) => [step.type, resourceName(step.urn)]),
             [
                 [TYPES.drainGuard, `${dropped}-drain`],
                 [TYPES.instance, dropped],

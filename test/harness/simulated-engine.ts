@@ -5,8 +5,10 @@
  * resources a run no longer registers, dependents first, as the engine orders deletes.
  *
  * Resources of real providers (OpenStack) have no plugin here: they are "created" with a fake id
- * and their outputs echo their inputs; a later run compares inputs, which is what decides
- * whether a real provider would be asked for a diff at all.
+ * and their outputs echo their inputs; a later run compares inputs, and a change to a property
+ * the provider documents as forcing a new resource is a replacement.
+ * Replaced resources are deleted at the end, with the unregistered ones, dependents first
+ * (create-before-delete, the engine's default).
  */
 import { isDeepStrictEqual } from "node:util";
 import { DynamicProviderHost, type ResourceRef } from "./dynamic-provider-host";
@@ -37,7 +39,19 @@ export interface Step {
 
 export class DeploymentState {
     readonly resources = new Map<string, StoredResource>();
+    /** Old versions of replaced resources, waiting for the delete phase. */
+    readonly pendingDeletes: StoredResource[] = [];
 }
+
+/**
+ * Input properties whose change replaces the resource, from @pulumi/openstack's documentation
+ * ("Changing this creates a new server", compute/instance.d.ts).
+ */
+const REPLACING_PROPERTIES: Record<string, readonly string[]> = {
+    "openstack:compute/instance:Instance": [
+        "availabilityZone", "availabilityZoneHints", "blockDevices", "configDrive", "keyPair", "networks", "region", "userData",
+    ],
+};
 
 export function isDynamicType(type: string): boolean {
     return type.startsWith("pulumi-nodejs:dynamic");
@@ -100,6 +114,7 @@ export class SimulatedEngine {
             : this.plainStep(registration, old, news);
         this.steps.push({ urn: registration.urn, type: registration.type, kind });
         if (!this.options.dryRun) {
+            if (kind === "replace" && old !== undefined) this.options.state.pendingDeletes.push(old);
             this.options.state.resources.set(registration.urn, { ...resource, id: state.id, inputs: news, outputs: state.outputs, secretKeys, dependsOn });
         }
         return { id: state.id, outputs: withSecrets(state.outputs, secretKeys) };
@@ -119,12 +134,8 @@ export class SimulatedEngine {
         const changed = diff.changes === "some" || (diff.changes === "unknown" && !isDeepStrictEqual(old.inputs, inputs));
         if (!changed) return ["same", { id: old.id, outputs: old.outputs }];
         if (diff.replaces.length > 0) {
-            if (dryRun) return ["replace", { id: "", outputs: inputs }];
-            // Create-before-delete, the engine's default, unless the provider asks otherwise.
-            if (diff.deleteBeforeReplace) await host.delete(resource, old.id, old.inputs, old.outputs);
-            const created = await host.create(resource, inputs);
-            if (!diff.deleteBeforeReplace) await host.delete(resource, old.id, old.inputs, old.outputs);
-            return ["replace", created];
+            if (diff.deleteBeforeReplace) throw new Error(`${resource.urn}: delete-before-replace is not simulated`);
+            return ["replace", dryRun ? { id: "", outputs: inputs } : await host.create(resource, inputs)];
         }
         if (dryRun) return ["update", { id: old.id, outputs: { ...old.outputs, ...inputs } }];
         return ["update", { id: old.id, outputs: await host.update(resource, old.id, old.inputs, old.outputs, inputs) }];
@@ -135,25 +146,33 @@ export class SimulatedEngine {
             return ["create", { id: this.options.dryRun ? "" : `${registration.name}-${++this.fakeIds}`, outputs: news }];
         }
         if (isDeepStrictEqual(old.inputs, news)) return ["same", { id: old.id, outputs: old.outputs }];
+        const replacing = REPLACING_PROPERTIES[registration.type] ?? [];
+        if (replacing.some((key) => !isDeepStrictEqual(old.inputs[key], news[key]))) {
+            return ["replace", { id: this.options.dryRun ? "" : `${registration.name}-${++this.fakeIds}`, outputs: news }];
+        }
         return ["update", { id: old.id, outputs: news }];
     }
 
     /**
-     * Deletes what this run did not register, each resource only after every resource that
-     * depends on it (Pulumi's delete order); in preview only the steps are recorded.
+     * Deletes what this run did not register and the old versions of what it replaced, each
+     * only after everything that depends on it (Pulumi's delete order). In preview only the
+     * steps are recorded. A failed delete stops the deployment, leaving the rest in the state.
      */
     async deleteUnregistered(registeredUrns: Iterable<string>): Promise<void> {
+        const { state, dryRun } = this.options;
         const registered = new Set(registeredUrns);
-        const doomed = new Map([...this.options.state.resources].filter(([urn]) => !registered.has(urn)));
-        while (doomed.size > 0) {
-            const next = [...doomed.values()].find((candidate) => ![...doomed.values()].some((other) => other.dependsOn.includes(candidate.urn)));
-            if (next === undefined) throw new Error(`dependency cycle among ${[...doomed.keys()].join(", ")}`);
-            if (!this.options.dryRun) {
+        const doomed = [...[...state.resources.values()].filter((resource) => !registered.has(resource.urn)), ...state.pendingDeletes];
+        while (doomed.length > 0) {
+            const index = doomed.findIndex((candidate) => !doomed.some((other) => other !== candidate && other.dependsOn.includes(candidate.urn)));
+            if (index < 0) throw new Error(`dependency cycle among ${doomed.map((resource) => resource.urn).join(", ")}`);
+            const [next] = doomed.splice(index, 1) as [StoredResource];
+            if (!dryRun) {
                 if (isDynamicType(next.type)) await this.requireHost().delete(next, next.id, next.inputs, next.outputs);
-                this.options.state.resources.delete(next.urn);
+                const pending = state.pendingDeletes.indexOf(next);
+                if (pending >= 0) state.pendingDeletes.splice(pending, 1);
+                else state.resources.delete(next.urn);
             }
             this.steps.push({ urn: next.urn, type: next.type, kind: "delete" });
-            doomed.delete(next.urn);
         }
     }
 

@@ -1,0 +1,67 @@
+/**
+ * Repeated deployments of the dev stack with state kept between them: each one runs the
+ * program through cmd/run, its dynamic resources through cmd/dynamic-provider, against the
+ * fake GitHub, then performs the deletes the engine would.
+ */
+import type { RecordedRequest } from "../fake-github";
+import type { EngineRun } from "./engine-run";
+import { GithubWorld, poolsOf, PROJECT, REPO, runStack, stackConfig } from "./fleet-stack";
+import { DeploymentState, SimulatedEngine, type Step } from "./simulated-engine";
+
+export interface Deployment {
+    run: EngineRun;
+    steps: Step[];
+    /** What the fake GitHub received during this deployment. */
+    requests: RecordedRequest[];
+    /** The error that stopped the delete phase, if one did. */
+    deleteError: string | undefined;
+    providerStderr: string;
+}
+
+export class FleetDeployments {
+    readonly state = new DeploymentState();
+
+    constructor(
+        private readonly world: GithubWorld,
+        private readonly stack: string,
+        private readonly secrets: Record<string, string>,
+    ) {}
+
+    /** Deploys (or previews) the stack with its first pool's count set to `poolCount`. */
+    async deploy(dryRun: boolean, poolCount: number): Promise<Deployment> {
+        const config = stackConfig(this.stack, this.secrets, this.world.apiUrl, (values) => {
+            const pools = poolsOf({ config: values, secretKeys: [] });
+            pools[0]!.count = poolCount;
+            values[`${PROJECT}:pools`] = JSON.stringify(pools);
+        });
+        const engine = new SimulatedEngine({ state: this.state, dryRun, programDir: REPO, providerEnv: this.world.front.programEnv });
+        const requestsBefore = this.world.fake.requests.length;
+        try {
+            const run = await runStack(this.world, this.stack, config, {
+                dryRun,
+                respond: engine.respond,
+                onMonitorStarted: (address) => engine.attach(address),
+            });
+            let deleteError: string | undefined;
+            if (run.exit.code === 0) {
+                await engine.deleteUnregistered(run.monitor.registrations.map((registration) => registration.urn)).catch((error: unknown) => {
+                    deleteError = error instanceof Error ? error.message : String(error);
+                });
+            }
+            return {
+                run,
+                steps: engine.steps,
+                requests: this.world.fake.requests.slice(requestsBefore),
+                deleteError,
+                providerStderr: engine.providerStderr,
+            };
+        } finally {
+            await engine.close();
+        }
+    }
+}
+
+/** "small-0" for the URN ...::fleet-small-0 */
+export function resourceName(urn: string): string {
+    return urn.split("::").pop() ?? "";
+}
