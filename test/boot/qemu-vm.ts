@@ -48,6 +48,9 @@ export interface VmRun {
     durationMs: number;
 }
 
+/** Run by qemu once per forwarded guest connection; see stdio-relay.ts. */
+const STDIO_RELAY = join(__dirname, "stdio-relay.ts");
+
 export const POWER_DOWN_LINE = "reboot: Power down";
 
 /** Makes a qcow2 overlay whose backing file is `baseImage`, so the base stays untouched. */
@@ -56,9 +59,12 @@ export async function createOverlay(baseImage: string, overlayPath: string): Pro
 }
 
 function qemuArgs(options: VmOptions, overlayPath: string): string[] {
-    const forwards = (options.forwards ?? []).map(
-        (f) => `,guestfwd=tcp:${f.guestAddress}:${f.guestPort}-tcp:127.0.0.1:${f.hostPort}`,
-    );
+    const forwards = (options.forwards ?? []).map((f) => {
+        // The relay's stderr goes into the guest's connection too: no warnings.
+        // qemu option values escape a comma by doubling it.
+        const relay = `${process.execPath} --no-warnings ${STDIO_RELAY} ${f.hostPort}`.replaceAll(",", ",,");
+        return `,guestfwd=tcp:${f.guestAddress}:${f.guestPort}-cmd:${relay}`;
+    });
     return [
         "-accel", "tcg", // KVM hangs on these machines
         "-machine", "q35",
