@@ -7,9 +7,10 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
-import { assertCleanExit } from "./harness/fleet-assertions";
+import { assertCleanExit, assertSecretsNotShown, assertSecretsStaySecret } from "./harness/fleet-assertions";
 import { FleetDeployments, resourceName, type Deployment } from "./harness/fleet-deployment";
 import { diagnostics, GithubWorld, poolsOf, PROJECT, stackConfig, TYPES } from "./harness/fleet-stack";
+import { unwrap } from "./harness/pulumi-values";
 import type { Step } from "./harness/simulated-engine";
 
 const STACK = "dev";
@@ -35,6 +36,7 @@ describe("dev stack lifecycle through cmd/run and the SDK's dynamic-provider hos
     let scaledDown: Deployment;
     let runnersAfterFirst: string[];
     let registeredNamesAfterFirst: string[];
+    let jitConfigsAfterFirst: Record<string, string>;
 
     before(async () => {
         world = await GithubWorld.start();
@@ -50,6 +52,11 @@ describe("dev stack lifecycle through cmd/run and the SDK's dynamic-provider hos
         registeredNamesAfterFirst = [...deployments.state.resources.values()]
             .filter((resource) => resource.type === TYPES.registration)
             .map((resource) => String(resource.outputs["runnerName"]));
+        jitConfigsAfterFirst = Object.fromEntries(
+            [...deployments.state.resources.values()]
+                .filter((resource) => resource.type === TYPES.registration)
+                .map((resource) => [`jitConfig of ${resource.name}`, String(resource.outputs["jitConfig"])]),
+        );
         second = await deployments.deploy(true, slots);
         scaledDown = await deployments.deploy(false, slots - 1);
     });
@@ -65,6 +72,21 @@ describe("dev stack lifecycle through cmd/run and the SDK's dynamic-provider hos
         assert.equal(registeredNamesAfterFirst.length, slots);
         assert.deepEqual([...runnersAfterFirst].sort(), [...registeredNamesAfterFirst].sort());
         world.fake.assertNoContractViolations();
+    });
+
+    test("the JIT configs minted by the provider host reach the program as secrets only, and are never shown", () => {
+        assert.equal(Object.keys(jitConfigsAfterFirst).length, slots);
+        for (const jitConfig of Object.values(jitConfigsAfterFirst)) assert.ok(jitConfig.length > 20, "no JIT config in the Create outputs");
+        for (const registration of first.run.monitor.registrationsOfType(TYPES.registration)) {
+            assert.ok(registration.additionalSecretOutputs.includes("jitConfig"), `${registration.name} does not mark jitConfig secret`);
+        }
+        // The check below is not vacuous: each instance's (secret) userData carries a JIT config.
+        for (const instance of first.run.monitor.registrationsOfType(TYPES.instance)) {
+            const userData = String(unwrap(instance.inputs["userData"]));
+            assert.ok(Object.values(jitConfigsAfterFirst).some((jitConfig) => userData.includes(jitConfig)), `${instance.name}: no JIT config in userData`);
+        }
+        assertSecretsStaySecret(first.run, { ...secrets, ...jitConfigsAfterFirst });
+        assertSecretsNotShown(first.run, { ...secrets, ...jitConfigsAfterFirst });
     });
 
     test("a second run with the same config changes nothing, and costs one page of runner listing", () => {
