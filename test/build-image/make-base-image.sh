@@ -4,7 +4,8 @@
 # GPT, BIOS boot partition 14 and an (empty) ESP 15 labelled UEFI mounted at
 # /boot/efi at the front, ext4 root "cloudimg-rootfs" on
 # partition 1 up to the end of the disk, GRUB for BIOS, serial console,
-# cloud-init, apt pointed at Debian's mirror. Output: a compressed qcow2.
+# cloud-init, unattended-upgrades (as Ubuntu has it, for the build to remove),
+# apt pointed at Debian's mirror. Output: a compressed qcow2.
 set -euo pipefail
 
 usage() {
@@ -131,7 +132,7 @@ DEBCONF
 in_root apt-get update -qq
 in_root apt-get install -y -qq --no-install-recommends \
     linux-image-amd64 grub-pc cloud-init cloud-guest-utils ifupdown isc-dhcp-client \
-    curl sudo locales e2fsprogs gdisk fdisk >/dev/null
+    curl sudo locales e2fsprogs gdisk fdisk unattended-upgrades >/dev/null
 in_root apt-get upgrade -y -qq >/dev/null
 
 step "configure boot: fstab, GRUB on the serial console"
@@ -151,9 +152,30 @@ GRUB_TERMINAL="serial console"
 GRUB_SERIAL_COMMAND="serial --speed=115200"
 GRUB_DISABLE_OS_PROBER=true
 GRUB
-in_root update-grub 2>&1 | sed 's/^/    /'
-grep -q "^[[:space:]]*linux[[:space:]]" "$root/boot/grub/grub.cfg" || { echo "make-base-image: update-grub found no kernel" >&2; false; }
-in_root grub-install --target=i386-pc "$disk_loop" 2>&1 | sed 's/^/    /'
+# grub.cfg is written here, not by update-grub: in a chroot whose root is a
+# loop device (no partition device nodes, no udev) update-grub writes
+# "loopback" entries and root=/dev/loopN, which cannot boot. The entry uses
+# Debian's /vmlinuz and /initrd.img links; in a booted VM update-grub works
+# normally and /etc/default/grub above applies.
+mkdir -p "$root/boot/grub"
+cat >"$root/boot/grub/grub.cfg" <<'GRUBCFG'
+set default=0
+set timeout=0
+serial --speed=115200
+terminal_input serial console
+terminal_output serial console
+insmod part_gpt
+insmod ext2
+search --no-floppy --label --set=root cloudimg-rootfs
+menuentry 'Debian GNU/Linux (test cloud image)' {
+    linux /vmlinuz root=LABEL=cloudimg-rootfs ro console=tty0 console=ttyS0,115200n8
+    initrd /initrd.img
+}
+GRUBCFG
+[[ -e "$root/vmlinuz" && -e "$root/initrd.img" ]] || { echo "make-base-image: no /vmlinuz or /initrd.img link in the image" >&2; false; }
+# The root is a loop device without a partition table of its own, so GRUB
+# would not know to put GPT support into its core image: name the modules.
+in_root grub-install --target=i386-pc --modules="part_gpt ext2 search_fs_uuid" "$disk_loop" 2>&1 | sed 's/^/    /'
 
 step "clean for first boot"
 in_root apt-get clean
