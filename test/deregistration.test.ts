@@ -55,14 +55,14 @@ test("create does nothing on GitHub and keeps its inputs", async () => {
     assert.ok(fake.runner("acme", "create-only-1"));
 });
 
-test("delete deregisters the runner by id; an already removed runner counts as done", async () => {
+test("delete deregisters the runner by id; an already removed runner counts as done, with no write", async () => {
     const [runner] = fake.addRunners("acme", 1, "drain-by-id");
     const { outs } = await drainGuardProvider.create(guardInputs(runner));
     await drainGuardProvider.delete!("id", outs);
     assert.equal(fake.runner("acme", "drain-by-id-1"), undefined);
     const mark = fake.requests.length;
     await drainGuardProvider.delete!("id", outs);
-    assert.deepEqual(fake.requests.slice(mark).map((r) => `${r.method} ${r.path} ${r.status}`), [`DELETE /orgs/acme/actions/runners/${runner.id} 404`]);
+    assert.deepEqual(fake.requests.slice(mark).map((r) => `${r.method} ${r.path} ${r.status}`), [`GET /orgs/acme/actions/runners/${runner.id} 404`]);
 });
 
 test("delete without a runner id finds the runner by name (token mode), in a repository", async () => {

@@ -399,7 +399,8 @@ test("GitHub App auth: one installation token serves every create, diff and dele
     await registrationProvider.delete!("id", second);
     const calls = fake.requests.slice(mark).map((r) => `${r.method} ${r.path} ${r.status}`);
     assert.deepEqual(calls.filter((c) => c.includes("/app/installations")), ["POST /app/installations/777/access_tokens 201"]);
-    assert.equal(calls.length, 1 + 2 * 2 + 1 + 2, calls.join("\n"));
+    // token + 2 x (group lookup, JIT config) + one listing + 2 x (read, remove)
+    assert.equal(calls.length, 1 + 2 * 2 + 1 + 2 * 2, calls.join("\n"));
 });
 
 // ---- update and delete ----------------------------------------------------
@@ -420,13 +421,22 @@ test("update keeps the runner, its credentials and applied spec, and stores the 
     assert.ok(fake.requests.slice(mark).some((r) => r.method === "DELETE" && r.status === 204));
 });
 
-test("delete: JIT runner removed by id; already gone counts as done", async () => {
+test("delete: JIT runner read then removed by id; already gone costs one read and no write", async () => {
     const outs = await create(orgJitInputs());
+    let mark = fake.requests.length;
     await registrationProvider.delete!("id", outs);
     assert.equal(fake.runner("acme", outs.runnerName as string), undefined);
-    const mark = fake.requests.length;
+    const path = `/orgs/acme/actions/runners/${outs.runnerId as number}`;
+    assert.deepEqual(fake.requests.slice(mark).map((r) => `${r.method} ${r.path} ${r.status}`), [`GET ${path} 200`, `DELETE ${path} 204`]);
+    mark = fake.requests.length;
     await registrationProvider.delete!("id", outs);
-    assert.deepEqual(fake.requests.slice(mark).map((r) => `${r.method} ${r.status}`), ["DELETE 404"]);
+    assert.deepEqual(fake.requests.slice(mark).map((r) => `${r.method} ${r.path} ${r.status}`), [`GET ${path} 404`]);
+});
+
+test("delete: removed between the read and the delete still counts as done", async () => {
+    const outs = await create(orgJitInputs());
+    fake.failNext({ method: "DELETE" }, { status: 404 });
+    await registrationProvider.delete!("id", outs);
 });
 
 test("delete: a busy runner fails with a message naming it and what to do, and stays registered", async () => {
@@ -611,7 +621,7 @@ test("through the SDK's own cmd/dynamic-provider host: check, create, diff, repl
             assert.deepEqual(await host.diff(resource, created.id, checked.inputs, created.outputs, checked.inputs), { changes: "some", replaces: ["runnerName"], deleteBeforeReplace: false });
             const mark = fake.requests.length;
             await host.delete(resource, created.id, checked.inputs, created.outputs);
-            assert.deepEqual(fake.requests.slice(mark).map((r) => `${r.method} ${r.status}`), ["DELETE 404"]);
+            assert.deepEqual(fake.requests.slice(mark).map((r) => `${r.method} ${r.status}`), ["GET 404"]);
         });
     } finally {
         await monitor.stop();

@@ -6,6 +6,7 @@ import { GithubRegistrationError, GithubRunnerBusyError, GithubRunnerGroupNotFou
 import type { GithubPath } from "../components/github/paths";
 import {
     findRunnerByName,
+    getRunner,
     forgetSharedRunnerListings,
     listRunners,
     removeRunner,
@@ -247,4 +248,16 @@ test("an unreadable GitHub App private key fails before any request, saying what
         return true;
     });
     assert.equal(fake.requests.length, mark);
+});
+
+test("getRunner reads one runner, reports a removed one as undefined, and explains other failures", async () => {
+    const path = freshOrg();
+    const [runner] = fake.addRunners(path.org, 1, "read-me", { status: "online", busy: true });
+    assert.deepEqual(await getRunner(client, fake.apiUrl, path, runner), { id: runner.id, name: "read-me-1", status: "online", busy: true });
+    fake.removeRunner(path.org, "read-me-1");
+    assert.equal(await getRunner(client, fake.apiUrl, path, runner), undefined);
+    fake.failNext({ method: "GET", path: `/orgs/${path.org}/actions/runners/${runner.id}` }, { status: 401 });
+    await assert.rejects(getRunner(client, fake.apiUrl, path, runner), {
+        message: `reading runner "read-me-1" (id ${runner.id}) of org "${path.org}" failed: HTTP 401 "Bad credentials"; fix: check the GitHub credentials: the token is invalid or expired (for a GitHub App: the app id, installation id and private key)`,
+    });
 });

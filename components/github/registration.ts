@@ -24,7 +24,10 @@ export interface RunnerRegistrationArgs {
     labels: pulumi.Input<pulumi.Input<string>[]>;
     ephemeral: pulumi.Input<boolean>;
     bootstrapTimeoutSeconds: pulumi.Input<number>;
-    /** The desired instance spec; the instance is built from `appliedSpec`, the spec as of the last create. */
+    /**
+     * The desired instance spec; the instance is built from `appliedSpec`, the spec as of the last
+     * create. It must hold no secret: it is kept in plain text in the state as `appliedSpec`.
+     */
     spec: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 

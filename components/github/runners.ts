@@ -83,6 +83,20 @@ export async function findRunnerByName(client: GithubClient, apiUrl: string, pat
     return runners.find((runner) => runner.name === name);
 }
 
+/** One runner by id, or undefined when GitHub no longer has it. */
+export async function getRunner(client: GithubClient, apiUrl: string, path: GithubPath, runner: { id: number; name: string }): Promise<ObservedRunner | undefined> {
+    try {
+        const response =
+            path.kind === "org"
+                ? await client.rest.actions.getSelfHostedRunnerForOrg({ org: path.org, runner_id: runner.id })
+                : await client.rest.actions.getSelfHostedRunnerForRepo({ owner: path.owner, repo: path.repo, runner_id: runner.id });
+        return observed(response.data);
+    } catch (error) {
+        if (isHttpStatus(error, 404)) return undefined;
+        throw githubCallError(`reading runner "${runner.name}" (id ${runner.id}) of ${describePath(path)}`, apiUrl, error);
+    }
+}
+
 export type RemovalOutcome = "removed" | "already-gone";
 
 /**

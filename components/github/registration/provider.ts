@@ -14,7 +14,7 @@ import type { GithubConnection } from "../client";
 import { GithubRegistrationError } from "../errors";
 import { githubWebUrl, parseGithubPath, type GithubPath } from "../paths";
 import { createRegistrationToken, generateJitConfig, RunnerNameTakenError } from "../runner-credentials";
-import { describePath, findRunnerByName, removeRunner, runnerGroupId, sharedRunnerListing, type ObservedRunner } from "../runners";
+import { describePath, findRunnerByName, getRunner, removeRunner, runnerGroupId, sharedRunnerListing, type ObservedRunner } from "../runners";
 import { sharedGithubClient } from "../shared-client";
 import { decideRegistration, sameValue, type Decision, type RunnerObservation } from "./decision";
 import { checkRegistrationInputs, requireRegistrationInputs, validConnection, type RegistrationInputs } from "./inputs";
@@ -134,13 +134,21 @@ export function updatedOutputs(oldsRaw: Record<string, unknown>, inputs: Registr
     return { ...outputs, github: inputs.github, bootstrapTimeoutSeconds: inputs.bootstrapTimeoutSeconds };
 }
 
-/** Deregisters the runner: by id (JIT), or found by name (token mode). Gone already counts as done. */
+/**
+ * Deregisters the runner: by id (JIT), or found by name (token mode). Gone
+ * already counts as done. A read comes first because Octokit spaces writes a
+ * second apart, and the runner is usually gone already (an ephemeral runner
+ * after its job, or drained by the guard before its VM went).
+ */
 export async function deregister(connection: GithubConnection, pathText: string, name: string, runnerId: number | undefined): Promise<void> {
     const path = pathOf(pathText);
     const client = sharedGithubClient(connection);
-    const id = runnerId ?? (await findRunnerByName(client, connection.apiUrl, path, name))?.id;
-    if (id === undefined) return;
-    await removeRunner(client, connection.apiUrl, path, { id, name });
+    const present =
+        runnerId !== undefined
+            ? await getRunner(client, connection.apiUrl, path, { id: runnerId, name })
+            : await findRunnerByName(client, connection.apiUrl, path, name);
+    if (present === undefined) return;
+    await removeRunner(client, connection.apiUrl, path, { id: present.id, name });
 }
 
 export const registrationProvider: pulumi.dynamic.ResourceProvider = {
