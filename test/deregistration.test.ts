@@ -4,6 +4,7 @@
  * diff replaces it for a new runner or VM and never calls GitHub.
  */
 import assert from "node:assert/strict";
+import { createRequire } from "node:module";
 import { after, before, test } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import type { GithubConnection } from "../components/github/client";
@@ -131,7 +132,9 @@ test("the serialized drain guard provider holds no secret and works once loaded 
     const serialized = await pulumi.runtime.serializeFunction(() => shim, { allowSecrets: false });
     assert.equal(serialized.containsSecrets, false);
     assert.ok(!serialized.text.includes(TOKEN));
-    const requireFromString: (code: string) => { handler: () => pulumi.dynamic.ResourceProvider } = require("require-from-string");
+    // The SDK's own dependency, resolved from where cmd/dynamic-provider resolves it.
+    const fromSdk = createRequire(require.resolve("@pulumi/pulumi/cmd/dynamic-provider"));
+    const requireFromString: (code: string) => { handler: () => pulumi.dynamic.ResourceProvider } = fromSdk("require-from-string");
     const loaded = requireFromString(serialized.text).handler();
     const [runner] = fake.addRunners("acme", 1, "loaded-from-text");
     const { outs } = await loaded.create(guardInputs(runner));

@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, beforeEach, test } from "node:test";
@@ -30,6 +31,8 @@ import { RecordingMonitor } from "./harness/recording-monitor";
 const TOKEN = "ghp_registration_test_token_0123456789";
 const ROTATED_TOKEN = "ghp_registration_rotated_token_9876543210";
 const PROJECT_DIR = path.resolve(__dirname, "..");
+/** The SDK's own dependency that cmd/dynamic-provider loads serialized providers with. */
+const REQUIRE_FROM_STRING = createRequire(require.resolve("@pulumi/pulumi/cmd/dynamic-provider")).resolve("require-from-string");
 
 let fake: FakeGithub;
 let github: GithubConnection;
@@ -548,7 +551,7 @@ test("the serialized providers hold no secret and run in a plain node process (n
     const inputs = orgJitInputs({ namePrefix: "child" });
     // The child does what cmd/dynamic-provider does: require-from-string of the text, then handler().
     const childScript = `
-        const requireFromString = require("require-from-string");
+        const requireFromString = require(${JSON.stringify(REQUIRE_FROM_STRING)});
         let input = "";
         process.stdin.on("data", (chunk) => (input += chunk));
         process.stdin.on("end", async () => {
@@ -649,7 +652,7 @@ test("the provider shim fails clearly without a TypeScript loader, or without th
         const shim = serializableProvider(location);
         const text = (await pulumi.runtime.serializeFunction(() => shim, { allowSecrets: false })).text;
         const script = `
-            const provider = require(${JSON.stringify(require.resolve("require-from-string"))})(${JSON.stringify(text)}).handler();
+            const provider = require(${JSON.stringify(REQUIRE_FROM_STRING)})(${JSON.stringify(text)}).handler();
             provider.create({}).then(() => process.stdout.write("loaded?!"), (error) => process.stdout.write(error.message));`;
         const child = spawn(process.execPath, ["-e", script], { cwd: dir, env: { PATH: process.env.PATH ?? "" }, stdio: ["ignore", "pipe", "pipe"] });
         let out = "";
