@@ -22,7 +22,7 @@ let fake: FakeGithub;
 let github: GithubConnection;
 
 before(async () => {
-    setSharedClientTuning({ retries: 1, retryAfterBaseMs: 1 });
+    setSharedClientTuning({ retries: 1, retryAfterBaseMs: 1, writeSpacingMs: 0 });
     fake = await FakeGithub.start({});
     fake.addToken(TOKEN);
     fake.addToken(ROTATED_TOKEN);

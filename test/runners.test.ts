@@ -25,7 +25,7 @@ let client: GithubClient;
 before(async () => {
     fake = await FakeGithub.start({});
     fake.addToken(TOKEN);
-    client = createGithubClient({ apiUrl: fake.apiUrl, auth: { kind: "token", token: TOKEN } }, { retries: 1, retryAfterBaseMs: 1 });
+    client = createGithubClient({ apiUrl: fake.apiUrl, auth: { kind: "token", token: TOKEN } }, { retries: 1, retryAfterBaseMs: 1, writeSpacingMs: 0 });
 });
 
 after(async () => {
