@@ -22,6 +22,15 @@ export interface RunnerBootSettings {
     preJobScript?: string;
 }
 
+/** True when a proxy URL carries a user name or password, which must then stay out of plain state. */
+export function bootSettingsHoldCredentials(settings: RunnerBootSettings): boolean {
+    return [settings.proxy?.http, settings.proxy?.https].some((url) => {
+        if (url === undefined) return false;
+        const parsed = new URL(url);
+        return parsed.username !== "" || parsed.password !== "";
+    });
+}
+
 /** Deterministic, so the plan stays stable: the same slot always gets the same server. */
 export function sshDebugForSlot(servers: readonly SshDebugServer[], slotIndex: number): SshDebugServer | undefined {
     return servers.length === 0 ? undefined : servers[slotIndex % servers.length];

@@ -8,7 +8,7 @@
  */
 import * as openstack from "@pulumi/openstack";
 import * as pulumi from "@pulumi/pulumi";
-import { type RunnerBootSettings, decodeBootSettings, encodeBootSettings, userdataInput } from "./boot-settings";
+import { type RunnerBootSettings, bootSettingsHoldCredentials, decodeBootSettings, encodeBootSettings, userdataInput } from "./boot-settings";
 import type { GithubConnection } from "./github/client";
 import { RunnerDeregistration } from "./github/deregistration";
 import { RunnerRegistration } from "./github/registration";
@@ -43,6 +43,9 @@ export class RunnerSlot extends pulumi.ComponentResource {
 
     constructor(name: string, args: RunnerSlotArgs, opts?: pulumi.ComponentResourceOptions) {
         super("github-runners:index:RunnerSlot", name, {}, opts);
+        // The applied spec is kept in the registration's state; proxy credentials in it must be encrypted there.
+        const sensitiveBoot = bootSettingsHoldCredentials(args.boot);
+        const bootText = encodeBootSettings(args.boot);
         const registration = new RunnerRegistration(
             name,
             {
@@ -59,10 +62,10 @@ export class RunnerSlot extends pulumi.ComponentResource {
                     flavorId: args.flavorId,
                     networkId: args.networkId,
                     securityGroup: args.securityGroupName,
-                    boot: encodeBootSettings(args.boot),
+                    boot: sensitiveBoot ? pulumi.secret(bootText) : bootText,
                 },
             },
-            { parent: this },
+            { parent: this, ...(sensitiveBoot ? { additionalSecretOutputs: ["appliedSpec"] } : {}) },
         );
         const applied = registration.appliedSpec;
         // Depend only on outputs this mode always has: during a preview the SDK

@@ -189,6 +189,21 @@ describe("dev stack (repository, token, created network, one pool of 2)", () => 
         }
     });
 
+    test("proxy credentials are kept out of plain state: the registration's spec and applied spec become secret", async () => {
+        const proxy = { http: "http://ci:s3cr3t-pw@proxy.example.net:3128", https: "http://ci:s3cr3t-pw@proxy.example.net:3128" };
+        const run = await runDev(false, { proxy: JSON.stringify(proxy) });
+        const plain = JSON.stringify(run.resources.map((r) => withoutSecrets(r.inputs)));
+        assert.ok(!plain.includes("s3cr3t-pw"), "a proxy password leaked into a plain input");
+        const registration = run.resources.find((r) => r.type === REGISTRATION_TYPE);
+        const spec = registration?.inputs.spec;
+        assert.ok(isSecret(spec) || isSecret((spec as Record<string, unknown>).boot), "the spec holding the proxy must be secret");
+        const instance = byName(run, "fleet-small-0", INSTANCE);
+        assert.ok(String(unwrapSecret(instance.inputs.userData)).includes("s3cr3t-pw"), "the runner still gets its proxy");
+        const withoutCredentials = await runDev();
+        const plainSpec = withoutCredentials.resources.find((r) => r.type === REGISTRATION_TYPE)?.inputs.spec as Record<string, unknown>;
+        assert.equal(typeof plainSpec.boot, "string", "without credentials the boot settings stay readable in the plan");
+    });
+
     test("count 0 declares the pool and its flavor but no slot", async () => {
         const run = await runDev(false, {
             pools: JSON.stringify([{ name: "small", count: 0, flavor: { vcpus: 2, ramMb: 4096, diskGb: 30 } }]),
