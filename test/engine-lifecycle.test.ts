@@ -31,6 +31,7 @@ describe("dev stack lifecycle through cmd/run and the SDK's dynamic-provider hos
     let deployments: FleetDeployments;
     let poolName: string;
     let slots: number;
+    let firstPreview: Deployment;
     let first: Deployment;
     let second: Deployment;
     let scaledDown: Deployment;
@@ -47,6 +48,7 @@ describe("dev stack lifecycle through cmd/run and the SDK's dynamic-provider hos
         poolName = pool.name;
         slots = pool.count;
         deployments = new FleetDeployments(world, STACK, secrets);
+        firstPreview = await deployments.deploy(true, slots);
         first = await deployments.deploy(false, slots);
         runnersAfterFirst = world.fake.runners(REPO_SCOPE).map((runner) => runner.name);
         registeredNamesAfterFirst = [...deployments.state.resources.values()]
@@ -61,6 +63,13 @@ describe("dev stack lifecycle through cmd/run and the SDK's dynamic-provider hos
         scaledDown = await deployments.deploy(false, slots - 1);
     });
     after(() => world.stop());
+
+    test("a first preview checks each dynamic resource (unknown inputs and all) in the provider host, plans only creates and calls no GitHub", () => {
+        assertCleanExit(firstPreview.run, `${diagnostics(firstPreview.run)}\n${firstPreview.providerStderr}`);
+        assert.equal(firstPreview.steps.length, firstPreview.run.monitor.registrations.filter((registration) => registration.custom).length);
+        assert.deepEqual(firstPreview.steps.filter((step) => step.kind !== "create"), []);
+        assert.deepEqual(firstPreview.requests, []);
+    });
 
     test("up creates every resource; each slot's registration, run from its serialized provider, registers a runner on GitHub", () => {
         assertCleanExit(first.run, `${diagnostics(first.run)}\n${first.providerStderr}`);
