@@ -35,6 +35,8 @@ describe("dev stack lifecycle through cmd/run and the SDK's dynamic-provider hos
     let first: Deployment;
     let second: Deployment;
     let scaledDown: Deployment;
+    let runnersAfterScaleDown: number;
+    let destroyed: Omit<Deployment, "run">;
     let runnersAfterFirst: string[];
     let registeredNamesAfterFirst: string[];
     let jitConfigsAfterFirst: Record<string, string>;
@@ -61,6 +63,8 @@ describe("dev stack lifecycle through cmd/run and the SDK's dynamic-provider hos
         );
         second = await deployments.deploy(true, slots);
         scaledDown = await deployments.deploy(false, slots - 1);
+        runnersAfterScaleDown = world.fake.runners(REPO_SCOPE).length;
+        destroyed = await deployments.destroy();
     });
     after(() => world.stop());
 
@@ -124,7 +128,23 @@ describe("dev stack lifecycle through cmd/run and the SDK's dynamic-provider hos
         const firstDelete = scaledDown.requests.findIndex((request) => request.method === "DELETE");
         assert.ok(firstDelete >= 0, "no runner was deregistered");
         assert.equal(scaledDown.requests[firstDelete]!.status, 204);
-        assert.equal(world.fake.runners(REPO_SCOPE).length, slots - 1);
+        assert.equal(runnersAfterScaleDown, slots - 1);
+        world.fake.assertNoContractViolations();
+    });
+
+    test("destroy deregisters every runner before deleting its VM and leaves nothing on GitHub or in the state", () => {
+        assert.equal(destroyed.deleteError, undefined, destroyed.providerStderr);
+        const order = destroyed.steps.map((step) => `${step.type} ${resourceName(step.urn)}`);
+        for (let index = 0; index < slots - 1; index++) {
+            const slot = slotName(poolName, index);
+            const guard = order.indexOf(`${TYPES.drainGuard} ${slot}-drain`);
+            const instance = order.indexOf(`${TYPES.instance} ${slot}`);
+            const registration = order.indexOf(`${TYPES.registration} ${slot}`);
+            assert.ok(guard >= 0 && guard < instance && instance < registration, `delete order of ${slot}: ${order.join(", ")}`);
+        }
+        assert.equal(deployments.state.resources.size, 0);
+        assert.deepEqual(world.fake.runners(REPO_SCOPE), []);
+        assert.ok(destroyed.requests.some((request) => request.method === "DELETE" && request.status === 204));
         world.fake.assertNoContractViolations();
     });
 });

@@ -56,6 +56,13 @@ function plain(value: Struct | undefined): WireObject {
 
 type UnaryCallback<Res> = (error: grpc.ServiceError | null, response: Res) => void;
 
+/** No provider call may outlast this: a provider stuck in retries must fail the test, not hang it. */
+const CALL_TIMEOUT_MS = 60_000;
+
+function callOptions(): [grpc.Metadata, grpc.CallOptions] {
+    return [new grpc.Metadata(), { deadline: Date.now() + CALL_TIMEOUT_MS }];
+}
+
 /** Promisifies one unary call of the generated client. */
 function call<Res>(start: (callback: UnaryCallback<Res>) => void): Promise<Res> {
     return new Promise((resolve, reject) => {
@@ -108,12 +115,12 @@ export class DynamicProviderHost {
     private async configure(): Promise<void> {
         // The engine sends the `pulumi-nodejs:*` config (none here) as args; the host refuses a request without them.
         const request = new ConfigureRequest().setArgs(struct({})).setAcceptsecrets(true).setAcceptresources(true);
-        await call<ConfigureResponse>((callback) => this.client.configure(request, callback));
+        await call<ConfigureResponse>((callback) => this.client.configure(request, ...callOptions(), callback));
     }
 
     async check(resource: ResourceRef, olds: WireObject, news: WireObject): Promise<{ inputs: WireObject; failures: string[] }> {
         const request = new CheckRequest().setUrn(resource.urn).setName(resource.name).setType(resource.type).setOlds(struct(olds)).setNews(struct(news));
-        const response = await call<CheckResponse>((callback) => this.client.check(request, callback));
+        const response = await call<CheckResponse>((callback) => this.client.check(request, ...callOptions(), callback));
         return {
             inputs: plain(response.getInputs()),
             failures: response.getFailuresList().map((failure) => `${failure.getProperty()}: ${failure.getReason()}`),
@@ -124,7 +131,7 @@ export class DynamicProviderHost {
         const request = new DiffRequest()
             .setUrn(resource.urn).setName(resource.name).setType(resource.type).setId(id)
             .setOlds(struct(oldOutputs)).setOldInputs(struct(oldInputs)).setNews(struct(news));
-        const response = await call<DiffResponse>((callback) => this.client.diff(request, callback));
+        const response = await call<DiffResponse>((callback) => this.client.diff(request, ...callOptions(), callback));
         return {
             changes: DIFF_CHANGES[response.getChanges()],
             replaces: response.getReplacesList(),
@@ -134,7 +141,7 @@ export class DynamicProviderHost {
 
     async create(resource: ResourceRef, properties: WireObject): Promise<{ id: string; outputs: WireObject }> {
         const request = new CreateRequest().setUrn(resource.urn).setName(resource.name).setType(resource.type).setProperties(struct(properties));
-        const response = await call<CreateResponse>((callback) => this.client.create(request, callback));
+        const response = await call<CreateResponse>((callback) => this.client.create(request, ...callOptions(), callback));
         return { id: response.getId(), outputs: plain(response.getProperties()) };
     }
 
@@ -142,7 +149,7 @@ export class DynamicProviderHost {
         const request = new UpdateRequest()
             .setUrn(resource.urn).setName(resource.name).setType(resource.type).setId(id)
             .setOlds(struct(oldOutputs)).setOldInputs(struct(oldInputs)).setNews(struct(news));
-        const response = await call<UpdateResponse>((callback) => this.client.update(request, callback));
+        const response = await call<UpdateResponse>((callback) => this.client.update(request, ...callOptions(), callback));
         return plain(response.getProperties());
     }
 
@@ -150,11 +157,11 @@ export class DynamicProviderHost {
         const request = new DeleteRequest()
             .setUrn(resource.urn).setName(resource.name).setType(resource.type).setId(id)
             .setProperties(struct(oldOutputs)).setOldInputs(struct(oldInputs));
-        await call<Empty>((callback) => this.client.delete(request, callback));
+        await call<Empty>((callback) => this.client.delete(request, ...callOptions(), callback));
     }
 
     async stop(): Promise<void> {
-        await call<Empty>((callback) => this.client.cancel(new Empty(), callback)).catch(() => undefined);
+        await call<Empty>((callback) => this.client.cancel(new Empty(), ...callOptions(), callback)).catch(() => undefined);
         this.client.close();
         if (this.child.exitCode === null && this.child.signalCode === null) {
             const exited = new Promise<void>((resolve) => this.child.once("exit", () => resolve()));

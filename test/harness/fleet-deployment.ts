@@ -59,6 +59,23 @@ export class FleetDeployments {
             await engine.close();
         }
     }
+
+    /** `pulumi destroy`: no program run, every resource in the state deleted, dependents first. */
+    async destroy(): Promise<Omit<Deployment, "run">> {
+        const engine = new SimulatedEngine({ state: this.state, dryRun: false, programDir: REPO, providerEnv: this.world.front.programEnv });
+        const requestsBefore = this.world.fake.requests.length;
+        let deleteError: string | undefined;
+        try {
+            // The host only needs an engine address to start; it never calls back during CRUD.
+            await engine.attach("127.0.0.1:1");
+            await engine.deleteUnregistered([]).catch((error: unknown) => {
+                deleteError = error instanceof Error ? error.message : String(error);
+            });
+            return { steps: engine.steps, requests: this.world.fake.requests.slice(requestsBefore), deleteError, providerStderr: engine.providerStderr };
+        } finally {
+            await engine.close();
+        }
+    }
 }
 
 /** "small-0" for the URN ...::fleet-small-0 */
