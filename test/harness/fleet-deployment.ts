@@ -5,7 +5,7 @@
  */
 import type { RecordedRequest } from "../fake-github";
 import type { EngineRun } from "./engine-run";
-import { GithubWorld, poolsOf, PROJECT, REPO, runStack, stackConfig } from "./fleet-stack";
+import { GithubWorld, poolsOf, PROJECT, REPO, runStack, stackConfig, type PoolConfig } from "./fleet-stack";
 import { DeploymentState, SimulatedEngine, type Step } from "./simulated-engine";
 
 export interface Deployment {
@@ -29,9 +29,16 @@ export class FleetDeployments {
 
     /** Deploys (or previews) the stack with its first pool's count set to `poolCount`. */
     async deploy(dryRun: boolean, poolCount: number): Promise<Deployment> {
+        return this.deployWith(dryRun, (pools) => {
+            pools[0]!.count = poolCount;
+        });
+    }
+
+    /** Deploys (or previews) the stack with its pools edited first (the objects are the stack file's). */
+    async deployWith(dryRun: boolean, editPools: (pools: PoolConfig[]) => void): Promise<Deployment> {
         const config = stackConfig(this.stack, this.secrets, this.world.apiUrl, (values) => {
             const pools = poolsOf({ config: values, secretKeys: [] });
-            pools[0]!.count = poolCount;
+            editPools(pools);
             values[`${PROJECT}:pools`] = JSON.stringify(pools);
         });
         const engine = new SimulatedEngine({ state: this.state, dryRun, programDir: REPO, providerEnv: this.world.front.programEnv });

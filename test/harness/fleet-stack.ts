@@ -39,6 +39,7 @@ export interface PoolConfig {
     name: string;
     count: number;
     flavor: { existing?: string; vcpus?: number };
+    labels: string[];
 }
 
 /** A stack's config with the GitHub API URL replaced; `secure:` values get the given plaintexts. */
