@@ -1,0 +1,68 @@
+/**
+ * A runner that never came online within the bootstrap timeout is replaced on the next run, and
+ * only that one: through Pulumi's cmd/run and the SDK's dynamic-provider host. Time passing is
+ * modelled by moving the slots' recorded creation time back in the kept state.
+ */
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { after, before, describe, test } from "node:test";
+import { assertCleanExit } from "./harness/fleet-assertions";
+import { FleetDeployments, resourceName, type Deployment } from "./harness/fleet-deployment";
+import { diagnostics, GithubWorld, poolsOf, PROJECT, stackConfig, TYPES } from "./harness/fleet-stack";
+
+const STACK = "dev";
+const REPO_SCOPE = "acme/widgets";
+
+describe("the bootstrap timeout under cmd/run and the SDK's dynamic-provider host", () => {
+    const token = `ghp_${randomBytes(18).toString("hex")}`;
+    const secrets = { [`${PROJECT}:githubToken`]: token, "openstack:password": `pw-${randomBytes(12).toString("hex")}` };
+    let world: GithubWorld;
+    let poolName: string;
+    let withinTimeout: Deployment;
+    let pastTimeout: Deployment;
+
+    before(async () => {
+        world = await GithubWorld.start();
+        world.fake.addToken(token);
+        world.fake.addRepo("acme", "widgets");
+        const config = stackConfig(STACK, secrets, world.apiUrl);
+        const pool = poolsOf(config)[0];
+        assert.ok(pool !== undefined && pool.count >= 2, "the dev stack needs a pool of at least two runners");
+        poolName = pool.name;
+        const timeoutMinutes = Number(config.config[`${PROJECT}:bootstrapTimeoutMinutes`] ?? "NaN");
+        assert.ok(timeoutMinutes > 0, "the dev stack sets bootstrapTimeoutMinutes");
+        const deployments = new FleetDeployments(world, STACK, secrets);
+        const initial = await deployments.deploy(false, pool.count);
+        assertCleanExit(initial.run, `${diagnostics(initial.run)}\n${initial.providerStderr}`);
+
+        // Every slot but the first boots and comes online; the first never does.
+        const registrations = [...deployments.state.resources.values()].filter((resource) => resource.type === TYPES.registration);
+        for (const registration of registrations) {
+            if (resourceName(registration.urn) !== `fleet-${poolName}-0`) {
+                world.fake.setRunner(REPO_SCOPE, String(registration.outputs["runnerName"]), { status: "online" });
+            }
+        }
+        withinTimeout = await deployments.deploy(true, pool.count);
+        const longAgo = new Date(Date.now() - (timeoutMinutes + 1) * 60_000).toISOString();
+        for (const registration of registrations) registration.outputs["createdAt"] = longAgo;
+        pastTimeout = await deployments.deploy(true, pool.count);
+    });
+    after(() => world.stop());
+
+    test("within the timeout a runner still booting is left alone", () => {
+        assertCleanExit(withinTimeout.run, `${diagnostics(withinTimeout.run)}\n${withinTimeout.providerStderr}`);
+        assert.deepEqual(withinTimeout.steps.filter((step) => step.kind !== "same"), []);
+    });
+
+    test("past the timeout the runner that never came online is replaced, with its instance and drain guard, and nothing else", () => {
+        assertCleanExit(pastTimeout.run, `${diagnostics(pastTimeout.run)}\n${pastTimeout.providerStderr}`);
+        const slot = `fleet-${poolName}-0`;
+        const changed = pastTimeout.steps.filter((step) => step.kind !== "same").map((step) => [step.kind, step.type, resourceName(step.urn)]);
+        assert.deepEqual(changed.sort(), [
+            ["replace", TYPES.drainGuard, `${slot}-drain`],
+            ["replace", TYPES.instance, slot],
+            ["replace", TYPES.registration, slot],
+        ].sort());
+        assert.deepEqual(pastTimeout.requests.filter((request) => request.method !== "GET"), []);
+    });
+});
