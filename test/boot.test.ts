@@ -1,0 +1,208 @@
+/**
+ * The boot test (issue 4): the image the project's build script makes boots
+ * under qemu (TCG) with the userdata the project's renderer makes; cloud-init
+ * runs it, the stand-in runner in the image reports to the fake GitHub on the
+ * host, takes its job, and the VM powers itself off. Then the guest's disk is
+ * read (mounted read-only) to check what the boot left there.
+ * Skipped, loudly, only when this machine cannot run it (not root, no qemu).
+ */
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { createHash, randomBytes } from "node:crypto";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { renderRunnerEnv, renderUserdata, type RunnerUserdataInput } from "../components/userdata";
+import { FakeGithub } from "./fake-github";
+import { advertisedOriginForGuest, type BootTimeline, bootWithUserdata, GUEST_GITHUB_ADDRESS, type UserdataBoot } from "./boot/boot-with-userdata";
+import { announceSkip, whyBootCannotRun } from "./boot/prerequisites";
+import { consoleTail } from "./boot/qemu-vm";
+import { type RunnerImage, runnerImageForBoot } from "./boot/runner-image";
+import { DOCKERHUB_MIRROR, jitSlot, tokenOrgSlot } from "./boot/slots";
+
+const VM_TIME_LIMIT_MS = 10 * 60_000;
+const TEST_TIME_LIMIT_MS = 30 * 60_000;
+const RUNNER_DIR = "/home/ubuntu/actions-runner";
+const RUNNER_BOOT_LINE = /runner boot: /;
+const TOKEN = "ghp_boot_test_token";
+
+const skipReason = whyBootCannotRun();
+if (skipReason !== undefined) announceSkip("the qemu boot tests", skipReason);
+
+let fake: FakeGithub;
+let image: RunnerImage;
+let workRoot: string;
+
+before(async () => {
+    if (skipReason !== undefined) return;
+    workRoot = await mkdtemp("/var/tmp/boot-test-");
+    image = await runnerImageForBoot((line) => console.log(`boot test: ${line}`));
+    console.log(`boot test: runner image ${image.path} (${image.source === "built" ? `built in ${image.buildSeconds?.toFixed(0)} s` : image.source})`);
+    fake = await FakeGithub.start({ advertisedOrigin: advertisedOriginForGuest() });
+    fake.addToken(TOKEN);
+    fake.addOrg("acme");
+    fake.addRepo("acme", "widgets");
+    fake.addRunnerGroup("acme", "ci-runners");
+}, { timeout: TEST_TIME_LIMIT_MS });
+
+after(async () => {
+    await fake?.stop();
+    if (workRoot) await rm(workRoot, { recursive: true, force: true });
+});
+
+async function githubPost(path: string, body?: unknown): Promise<Record<string, unknown>> {
+    const response = await fetch(`${fake.apiUrl}${path}`, {
+        method: "POST",
+        headers: { authorization: `token ${TOKEN}`, "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    assert.ok(response.ok, `POST ${path} answered ${response.status}`);
+    return (await response.json()) as Record<string, unknown>;
+}
+
+function uniqueSuffix(): string {
+    return randomBytes(6).toString("hex");
+}
+
+async function bootSlot(name: string, input: RunnerUserdataInput): Promise<UserdataBoot> {
+    const workDir = await mkdtemp(join(workRoot, `${name}-`));
+    const boot = await bootWithUserdata({
+        image: image.path,
+        workDir,
+        userData: renderUserdata(input),
+        instanceId: `i-${uniqueSuffix()}`,
+        // OpenStack passes the (long) instance name; the userdata must set the short hostname.
+        localHostname: input.runnerName,
+        userdataStartLine: RUNNER_BOOT_LINE,
+        timeoutMs: VM_TIME_LIMIT_MS,
+        fake,
+    });
+    const where = `\n--- last console lines ---\n${consoleTail(boot.vm)}\n--- cloud-init-output.log ---\n${boot.files.cloudInitOutput?.content.slice(-3000) ?? "(none)"}`;
+    assert.ok(!boot.vm.timedOut, `the guest did not power off within ${VM_TIME_LIMIT_MS / 60_000} minutes${where}`);
+    assert.ok(boot.vm.poweredOff, `the guest stopped without powering off (exit ${boot.vm.exitCode})${where}`);
+    console.log(`boot test: ${name} timeline (s since qemu start): ${JSON.stringify(seconds(boot.timeline))}`);
+    return boot;
+}
+
+function seconds(timeline: BootTimeline): Record<string, string> {
+    return Object.fromEntries(Object.entries(timeline).map(([k, v]) => [k, v === undefined ? "-" : (v / 1000).toFixed(1)]));
+}
+
+function json(content: string | undefined, what: string): Record<string, unknown> {
+    assert.ok(content !== undefined, `${what} exists`);
+    return JSON.parse(content) as Record<string, unknown>;
+}
+
+/** KEY=value lines as the runner reads them (split at the first "="). */
+function parseDotEnv(text: string): Record<string, string> {
+    return Object.fromEntries(
+        text
+            .split("\n")
+            .filter((line) => line.includes("="))
+            .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
+    );
+}
+
+async function assertNoSecretOnConsole(boot: UserdataBoot, secret: string, what: string): Promise<void> {
+    const consoleText = await readFile(boot.vm.consoleLogPath, "utf8");
+    assert.ok(consoleText.length > 1000, "the console log was captured");
+    assert.ok(!consoleText.includes(secret), `the ${what} appears in the serial console log`);
+    const middle = secret.slice(Math.floor(secret.length / 3), Math.floor((2 * secret.length) / 3));
+    assert.ok(!consoleText.includes(middle), `part of the ${what} appears in the serial console log`);
+}
+
+function assertCloudInitReportedNoError(boot: UserdataBoot): void {
+    const result = json(boot.files.cloudInitResult?.content, "/var/lib/cloud/data/result.json").v1 as { errors: unknown[]; datasource: string };
+    assert.deepEqual(result.errors, [], "cloud-init reported no error");
+    assert.match(result.datasource, /NoCloud/);
+    const status = json(boot.files.cloudInitStatus?.content, "/var/lib/cloud/data/status.json").v1 as Record<string, unknown>;
+    const final = status["modules-final"] as { errors: unknown[]; finished: unknown };
+    assert.deepEqual(final.errors, [], "cloud-init's final stage (the userdata) had no error");
+    assert.ok(final.finished, "cloud-init's final stage finished");
+}
+
+function assertPoweredOffAfterTheRunner(boot: UserdataBoot): void {
+    const { runnerOnlineMs, runnerDoneMs, stoppedMs, userdataStartMs } = boot.timeline;
+    assert.ok(userdataStartMs !== undefined, "the userdata's output reached the console");
+    assert.ok(runnerOnlineMs !== undefined && runnerDoneMs !== undefined, "the runner came online and finished its job");
+    assert.ok(userdataStartMs < runnerOnlineMs && runnerOnlineMs <= runnerDoneMs && runnerDoneMs < stoppedMs, "userdata, runner, then power-off");
+}
+
+test("JIT mode: the runner image boots, runs the rendered JIT config as ubuntu, and powers off", { skip: skipReason, timeout: TEST_TIME_LIMIT_MS }, async () => {
+    const runnerName = `boot-jit-x64-${uniqueSuffix()}${uniqueSuffix()}`;
+    const hostname = `runner-${uniqueSuffix()}`;
+    const jit = await githubPost("/repos/acme/widgets/actions/runners/generate-jitconfig", {
+        name: runnerName,
+        runner_group_id: 1,
+        labels: ["pool-large", "bookworm", "x64"],
+    });
+    const jitConfig = jit.encoded_jit_config as string;
+    const input = jitSlot(runnerName, hostname, jitConfig);
+    const boot = await bootSlot("jit", input);
+
+    // What the guest reported.
+    const events = boot.events.filter((e) => e.event.name === runnerName).map((e) => e.event);
+    assert.deepEqual(events.map((e) => e.event), ["online", "busy", "done"]);
+    const online = events[0];
+    assert.equal(online.mode, "jit");
+    assert.equal(online.user, "ubuntu");
+    assert.equal(online.cwd, RUNNER_DIR);
+    assert.equal(online.hostname, hostname, "the hostname is the short one, not the instance name");
+    assert.equal(online.jitconfigSha256, createHash("sha256").update(jitConfig).digest("hex"));
+    assert.equal(events[2].hookExitCode, 0, "the pre-job hook ran and succeeded");
+    assert.equal(fake.runner("acme/widgets", runnerName), undefined, "GitHub removed the ephemeral runner after its job");
+
+    // What the disk holds.
+    const run = json(boot.files.runRecord?.content, "the stand-in's run record");
+    assert.deepEqual(run.argv, ["--jitconfig", jitConfig], "run.sh got exactly the rendered JIT config");
+    assert.equal(run.user, "ubuntu");
+    assert.equal(run.cwd, RUNNER_DIR);
+    assert.ok((run.groups as string[]).includes("docker"), "the runner's user is in the docker group");
+    const expectedEnv = renderRunnerEnv(input);
+    assert.equal(boot.files.runnerEnv?.content, expectedEnv, ".env holds exactly the rendered variables");
+    assert.equal(boot.files.runnerEnv?.uid, boot.ubuntuUid, ".env belongs to ubuntu");
+    assert.deepEqual(run.dotEnv, parseDotEnv(expectedEnv), "the runner read exactly those variables");
+    const daemon = json(boot.files.dockerDaemonJson?.content, "/etc/docker/daemon.json");
+    assert.deepEqual(daemon["registry-mirrors"], [DOCKERHUB_MIRROR]);
+    assert.equal(boot.files.hostname?.content.trim(), hostname);
+
+    assertPoweredOffAfterTheRunner(boot);
+    await assertNoSecretOnConsole(boot, jitConfig, "JIT config");
+    assertCloudInitReportedNoError(boot);
+    fake.assertNoContractViolations();
+});
+
+test("token mode: config.sh registers the org runner into its group, run.sh runs it, the VM powers off", { skip: skipReason, timeout: TEST_TIME_LIMIT_MS }, async () => {
+    const runnerName = `boot-token-${uniqueSuffix()}`;
+    const hostname = `runner-${uniqueSuffix()}`;
+    const token = (await githubPost("/orgs/acme/actions/runners/registration-token")).token as string;
+    const orgUrl = `http://${GUEST_GITHUB_ADDRESS}:${fake.port}/acme`;
+    const labels = ["pool-small", "bookworm", "x64"];
+    const input = tokenOrgSlot(runnerName, hostname, orgUrl, token, labels, "ci-runners");
+    const boot = await bootSlot("token", input);
+
+    const configure = json(boot.files.configureRecord?.content, "the stand-in's configure record");
+    assert.deepEqual(configure.argv, [
+        "--url", orgUrl, "--token", token, "--ephemeral", "--unattended",
+        "--labels", labels.join(","), "--name", runnerName, "--runnergroup", "ci-runners",
+    ]);
+    assert.equal(configure.user, "ubuntu");
+    assert.equal(configure.cwd, RUNNER_DIR);
+    const run = json(boot.files.runRecord?.content, "the stand-in's run record");
+    assert.deepEqual(run.argv, [], "run.sh runs from the configuration config.sh saved");
+
+    const events = boot.events.filter((e) => e.event.name === runnerName).map((e) => e.event);
+    assert.deepEqual(events.map((e) => e.event), ["configured", "online", "busy", "done"]);
+    assert.deepEqual(events[0].labels, labels);
+    assert.equal(events[0].runnerGroup, "ci-runners");
+    assert.equal(events[0].ephemeral, true);
+    assert.equal(events[1].user, "ubuntu");
+    assert.equal(events[1].hostname, hostname);
+    assert.equal(fake.runner("acme", runnerName), undefined, "GitHub removed the ephemeral runner after its job");
+    assert.equal(boot.files.runnerEnv?.content, renderRunnerEnv(input));
+    assert.equal(boot.files.dockerDaemonJson, undefined, "no daemon.json without a mirror");
+
+    assertPoweredOffAfterTheRunner(boot);
+    await assertNoSecretOnConsole(boot, token, "registration token");
+    assertCloudInitReportedNoError(boot);
+    fake.assertNoContractViolations();
+});
