@@ -1,6 +1,7 @@
 /**
  * The prod example stack (an org, a GitHub App, a runner group, an existing network and flavor,
- * a built image) previewed through Pulumi's cmd/run against the recording monitor.
+ * a built image) previewed through Pulumi's cmd/run against the recording monitor, then deployed
+ * and previewed again with its dynamic resources run in the SDK's dynamic-provider host.
  */
 import assert from "node:assert/strict";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
@@ -15,16 +16,40 @@ import {
     assertSerializedProviders,
     only,
 } from "./harness/fleet-assertions";
+import { FleetDeployments, type Deployment } from "./harness/fleet-deployment";
 import { childrenOf, diagnostics, GithubWorld, poolsOf, PROJECT, runStack, stackConfig, TYPES, type PoolConfig } from "./harness/fleet-stack";
+import type { StackConfig } from "./harness/stack-config";
 
 const STACK = "prod";
 
-describe("prod stack preview through Pulumi's cmd/run", () => {
-    const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-    const secrets = {
-        [`${PROJECT}:githubAppPrivateKey`]: privateKey.export({ type: "pkcs1", format: "pem" }).toString(),
+interface ProdGithub {
+    path: string;
+    runnerGroup: string;
+    app: { appId: number; installationId: number };
+}
+
+function prodSecrets(privateKeyPem: string): Record<string, string> {
+    return {
+        [`${PROJECT}:githubAppPrivateKey`]: privateKeyPem,
         "openstack:password": `pw-${randomBytes(12).toString("hex")}`,
     };
+}
+
+/** The fake GitHub with the prod stack's org, runner group and App; returns the group's id. */
+function addProdOrg(world: GithubWorld, github: ProdGithub, publicKeyPem: string): number {
+    world.fake.addOrg(github.path);
+    const groupId = world.fake.addRunnerGroup(github.path, github.runnerGroup);
+    world.fake.addApp({ appId: String(github.app.appId), installationId: github.app.installationId, publicKeyPem });
+    return groupId;
+}
+
+function prodGithubOf(config: StackConfig): ProdGithub {
+    return JSON.parse(config.config[`${PROJECT}:github`] ?? "{}") as ProdGithub;
+}
+
+describe("prod stack preview through Pulumi's cmd/run", () => {
+    const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const secrets = prodSecrets(privateKey.export({ type: "pkcs1", format: "pem" }).toString());
     let world: GithubWorld;
     let run: EngineRun;
     let pools: PoolConfig[];
@@ -32,18 +57,7 @@ describe("prod stack preview through Pulumi's cmd/run", () => {
     before(async () => {
         world = await GithubWorld.start();
         const config = stackConfig(STACK, secrets, world.apiUrl);
-        const github = JSON.parse(config.config[`${PROJECT}:github`] ?? "{}") as {
-            path: string;
-            runnerGroup: string;
-            app: { appId: number; installationId: number };
-        };
-        world.fake.addOrg(github.path);
-        world.fake.addRunnerGroup(github.path, github.runnerGroup);
-        world.fake.addApp({
-            appId: String(github.app.appId),
-            installationId: github.app.installationId,
-            publicKeyPem: publicKey.export({ type: "spki", format: "pem" }).toString(),
-        });
+        addProdOrg(world, prodGithubOf(config), publicKey.export({ type: "spki", format: "pem" }).toString());
         pools = poolsOf(config);
         run = await runStack(world, STACK, config);
     });
@@ -82,5 +96,46 @@ describe("prod stack preview through Pulumi's cmd/run", () => {
         assert.deepEqual(changes, []);
         assert.deepEqual(world.front.writes().filter((request) => !/^\/app\/installations\/\d+\/access_tokens$/.test(request.path)), []);
         world.fake.assertNoContractViolations();
+    });
+});
+
+describe("prod stack up and steady-state preview through cmd/run and the SDK's dynamic-provider host", () => {
+    const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const secrets = prodSecrets(privateKey.export({ type: "pkcs1", format: "pem" }).toString());
+    let world: GithubWorld;
+    let github: ProdGithub;
+    let groupId: number;
+    let totalSlots: number;
+    let up: Deployment;
+    let steady: Deployment;
+
+    before(async () => {
+        world = await GithubWorld.start();
+        const config = stackConfig(STACK, secrets, world.apiUrl);
+        github = prodGithubOf(config);
+        groupId = addProdOrg(world, github, publicKey.export({ type: "spki", format: "pem" }).toString());
+        totalSlots = poolsOf(config).reduce((sum, pool) => sum + pool.count, 0);
+        const deployments = new FleetDeployments(world, STACK, secrets);
+        up = await deployments.deployWith(false, () => {});
+        steady = await deployments.deployWith(true, () => {});
+    });
+    after(() => world.stop());
+
+    test("up registers one org runner per slot, each in the configured runner group, authenticated as the App", () => {
+        assertCleanExit(up.run, `${diagnostics(up.run)}\n${up.providerStderr}`);
+        assert.equal(up.requests.filter((request) => request.operationId === "actions/generate-runner-jitconfig-for-org").length, totalSlots);
+        const runners = world.fake.runners(github.path);
+        assert.equal(runners.length, totalSlots);
+        assert.deepEqual([...new Set(runners.map((runner) => runner.runnerGroupId))], [groupId]);
+        world.fake.assertNoContractViolations();
+    });
+
+    test("a steady-state preview changes nothing and reads one page of runners, whatever the number of slots", () => {
+        assertCleanExit(steady.run, `${diagnostics(steady.run)}\n${steady.providerStderr}`);
+        assert.deepEqual(steady.steps.filter((step) => step.kind !== "same"), []);
+        const changes = steady.requests.filter((request) => request.method !== "GET" && request.operationId !== "apps/create-installation-access-token");
+        assert.deepEqual(changes, []);
+        assert.equal(steady.requests.filter((request) => request.operationId === "actions/list-self-hosted-runners-for-org").length, 1);
+        assert.ok(steady.requests.length < totalSlots, `${steady.requests.length} GitHub calls for ${totalSlots} unchanged runners`);
     });
 });
