@@ -25,7 +25,7 @@ validate_options
 
 if [[ $EUID -ne 0 ]]; then
     command -v sudo >/dev/null || usage_error "must run as root (loop devices, mounts, chroot), and sudo is not installed"
-    sudo_options=("--preserve-env=BUILD_IMAGE_HTTP_PROXY,BUILD_IMAGE_HTTPS_PROXY,BUILD_IMAGE_NO_PROXY,http_proxy,https_proxy,no_proxy")
+    sudo_options=("--preserve-env=BUILD_IMAGE_HTTP_PROXY,BUILD_IMAGE_HTTPS_PROXY,BUILD_IMAGE_NO_PROXY,http_proxy,https_proxy,no_proxy,NODE_EXTRA_CA_CERTS")
     # Without a terminal (pulumi up in CI) sudo cannot ask for a password: fail at once instead of hanging.
     [[ -t 0 ]] || sudo_options+=(--non-interactive)
     exec sudo "${sudo_options[@]}" -- "$script_dir/build-image.sh" "$@"
@@ -104,8 +104,10 @@ if [[ -n "$apt_cache_dir" ]]; then
 fi
 forbid_service_starts
 use_host_dns
+share_host_ca_for_build
 
-step "apt-get update and upgrade"
+step "apt-get update and upgrade (kernel and boot loader held)"
+hold_boot_packages
 apt_in_root update || die "apt-get update failed inside the image (see the log)"
 apt_in_root upgrade || die "apt-get upgrade failed inside the image (see the log)"
 
@@ -152,6 +154,7 @@ step "clean the image for first boot"
 if [[ -n "$apt_cache_dir" ]]; then
     umount "$root/var/cache/apt/archives"
 fi
+release_boot_packages
 clean_for_first_boot
 allow_service_starts
 restore_image_dns

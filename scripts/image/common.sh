@@ -19,6 +19,10 @@ step() {
 # Prints one line saying which step failed and why, then exits.
 die() {
     printf 'build-image: step "%s" failed: %s\n' "$current_step" "$*" >&4
+    if [[ -n "${log_file:-}" && -s "$log_file" ]]; then
+        printf 'last lines of %s:\n' "$log_file" >&4
+        tail -n 15 "$log_file" | sed 's/^/    /' >&4
+    fi
     : >"$failure_note"
     exit 1
 }

@@ -11,7 +11,19 @@ in_root() {
         HOME=/root LC_ALL=C.UTF-8 DEBIAN_FRONTEND=noninteractive \
         ${http_proxy:+http_proxy="$http_proxy"} ${https_proxy:+https_proxy="$https_proxy"} \
         ${no_proxy:+no_proxy="$no_proxy"} \
+        ${build_ca_file:+NODE_EXTRA_CA_CERTS="$build_ca_file"} \
         "$@"
+}
+
+# A build host behind a TLS-intercepting proxy trusts its CA through
+# NODE_EXTRA_CA_CERTS; npm inside the chroot (yarn) gets the same trust for the
+# build only: the file sits in the image's /tmp, which is emptied afterwards.
+build_ca_file=""
+share_host_ca_for_build() {
+    if [[ -n "${NODE_EXTRA_CA_CERTS:-}" && -r "$NODE_EXTRA_CA_CERTS" ]]; then
+        cp "$NODE_EXTRA_CA_CERTS" "$root/tmp/build-image-extra-ca.pem"
+        build_ca_file=/tmp/build-image-extra-ca.pem
+    fi
 }
 
 apt_in_root() {
@@ -58,6 +70,26 @@ os_release_id() {
         . "$root/etc/os-release"
         printf '%s' "${ID:-unknown}"
     )
+}
+
+# update-grub in this chroot (root on a loop device, no partition device
+# nodes, no udev) writes a grub.cfg that cannot boot, so the kernel and boot
+# loader stay as the base image has them during the build (Ubuntu refreshes
+# its cloud images often); they are released again for updates after boot.
+held_boot_packages=()
+hold_boot_packages() {
+    # shellcheck disable=SC2016 # dpkg-query's format
+    mapfile -t held_boot_packages < <(in_root dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' |
+        awk '$2 == "ii" && $1 ~ /^(linux-(image|modules|headers|generic|virtual|kvm)|grub|shim)/ { print $1 }')
+    if ((${#held_boot_packages[@]} > 0)); then
+        in_root apt-mark hold "${held_boot_packages[@]}"
+    fi
+}
+
+release_boot_packages() {
+    if ((${#held_boot_packages[@]} > 0)); then
+        in_root apt-mark unhold "${held_boot_packages[@]}"
+    fi
 }
 
 # /usr/local/bin/yq, mode 755.
@@ -150,6 +182,7 @@ write_docker_proxy() {
 }
 
 clean_for_first_boot() {
+    build_ca_file=""
     apt_in_root clean
     rm -rf "$root"/var/lib/apt/lists/* "$root"/root/.npm "$root"/tmp/* "$root"/var/tmp/*
     if [[ -x "$root/usr/bin/cloud-init" ]]; then

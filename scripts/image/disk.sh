@@ -49,7 +49,7 @@ check_and_resize_filesystem() {
 # Mounts the image's other partitions (Ubuntu's /boot and /boot/efi) where
 # the image's own fstab puts them, found by filesystem LABEL or UUID.
 mount_other_partitions() {
-    local raw="$1" root="$2" number device label uuid target
+    local raw="$1" root="$2" number device label uuid type target
     local -a found=()
     while read -r number; do
         [[ "$number" == 1 ]] && continue
@@ -57,10 +57,16 @@ mount_other_partitions() {
         device="$attached_device"
         label="$(blkid -o value -s LABEL "$device" || true)"
         uuid="$(blkid -o value -s UUID "$device" || true)"
+        type="$(blkid -o value -s TYPE "$device" || true)"
         target="$(fstab_target "$root/etc/fstab" "$label" "$uuid")"
-        if [[ -n "$target" ]]; then
-            found+=("$target $device")
+        [[ -n "$target" ]] || continue
+        # A host kernel without that filesystem (vfat in some containers) cannot mount it.
+        if [[ -z "$type" ]] || ! grep -qw "$type" /proc/filesystems; then
+            echo "warning: not mounting partition $number (${type:-no filesystem}) on $target: this kernel cannot mount it;" \
+                "package updates that write to $target during the build will not reach that partition"
+            continue
         fi
+        found+=("$target $device")
     done < <(partx --noheadings --raw --output NR "$raw")
     local entry
     # Shorter paths first, so /boot is mounted before /boot/efi.
