@@ -7,7 +7,7 @@ import type { BuildImageArgs } from "./image/build-args";
 import { buildRunnerImage } from "./image/build";
 import { type ExistingImageArgs, lookUpExistingImage } from "./image/existing";
 
-export type { BuildImageArgs, ImageProxy, RunnerArch, UbuntuBase, YqPin } from "./image/build-args";
+export type { BuildImageArgs, ImageProxy, RunnerArch, RunnerLookup, UbuntuBase, YqPin } from "./image/build-args";
 export type { ExistingImageArgs } from "./image/existing";
 
 export type RunnerImageArgs = ExistingImageArgs | BuildImageArgs;

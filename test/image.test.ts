@@ -248,6 +248,24 @@ test("proxies reach the build as secrets and the command's output is kept secret
     assert.equal(await pulumi.isSecret(image.imageName), false, "the image name is not secret although the GitHub connection is");
 });
 
+test("a runner lookup given in the args replaces the GitHub call", async () => {
+    const requestsBefore = fake.requests.length;
+    const seen: unknown[] = [];
+    const image = new RunnerImage(
+        "offline",
+        buildArgs({
+            runnerLookup: async (_connection, githubPath, request) => {
+                seen.push({ githubPath, request });
+                return { url: "https://example.invalid/runner.tar.gz", filename: "runner.tar.gz", sha256: "0".repeat(64), version: "2.0.0" };
+            },
+        }),
+    );
+    await valueOf(image.imageId);
+    assert.deepEqual(seen, [{ githubPath: "acme", request: { arch: "x64", version: "latest", sha256: undefined } }]);
+    assert.equal(fake.requests.length, requestsBefore, "GitHub was not asked");
+    assert.match(String(resource("command:local:Command", "offline-build").inputs.create), /--runner-url 'https:\/\/example\.invalid\/runner\.tar\.gz'/);
+});
+
 test("a build for a malformed GitHub path fails naming it", () => {
     assert.throws(
         () => new RunnerImage("bad-path", buildArgs({ github: { connection: { apiUrl: fake.apiUrl, auth: { kind: "token", token: TOKEN } }, path: "a/b/c" } })),

@@ -4,6 +4,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { GithubConnection } from "../github/client";
+import type { RunnerDownload, RunnerDownloadRequest } from "../github/downloads";
 
 export type UbuntuBase = "jammy" | "noble";
 export type RunnerArch = "x64" | "arm64";
@@ -23,6 +24,9 @@ export interface YqPin {
     sha256?: string;
 }
 
+/** Finds the runner tarball; the default asks GitHub's downloads API through the connection. */
+export type RunnerLookup = (connection: GithubConnection, path: string, request: RunnerDownloadRequest) => Promise<RunnerDownload>;
+
 export interface BuildImageArgs {
     source: "build";
     base: UbuntuBase;
@@ -41,6 +45,8 @@ export interface BuildImageArgs {
     /** Space added to the base image's disk, as qemu-img understands it (default "1536M"). */
     diskGrowth?: string;
     github: { connection: pulumi.Input<GithubConnection>; path: string };
+    /** Replaces the GitHub lookup, e.g. for an offline plan that has no GitHub to ask. */
+    runnerLookup?: RunnerLookup;
     /** Downloads, the apt archive cache and built images live here, on the machine running `pulumi up`. */
     cacheDir: string;
 }

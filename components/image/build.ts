@@ -34,14 +34,13 @@ function lookUpRunner(resourceName: string, args: BuildImageArgs, parent: pulumi
     if (githubPath === undefined) {
         throw new pulumi.ResourceError(`${resourceName}: github.path must be "org" or "owner/repo", got "${args.github.path}"`, parent);
     }
+    const request = { arch: args.arch, version: args.runnerVersion, sha256: args.runnerSha256 };
     const download = pulumi
         .output(args.github.connection)
         .apply((connection) =>
-            findRunnerDownload(createGithubClient(connection), githubPath, {
-                arch: args.arch,
-                version: args.runnerVersion,
-                sha256: args.runnerSha256,
-            }),
+            args.runnerLookup
+                ? args.runnerLookup(connection, args.github.path, request)
+                : findRunnerDownload(createGithubClient(connection), githubPath, request),
         );
     // The connection is secret; which tarball GitHub lists is not, and the image name depends on it.
     return pulumi.unsecret(download);
