@@ -75,7 +75,12 @@ interface ScriptRun {
 }
 
 /** Runs the script with the served inputs; `override` replaces or adds options. */
-async function runBuild(name: string, override: Record<string, string | string[]> = {}, echo = false): Promise<ScriptRun> {
+async function runBuild(
+    name: string,
+    override: Record<string, string | string[]> = {},
+    echo = false,
+    onLine?: (line: string, stop: () => void) => void,
+): Promise<ScriptRun> {
     const tmpDir = path.join(scratch, `${name}-tmp`);
     await mkdir(tmpDir, { recursive: true });
     const output = path.join(scratch, name, "runner-image.qcow2");
@@ -98,7 +103,7 @@ async function runBuild(name: string, override: Record<string, string | string[]
         for (const item of Array.isArray(value) ? value : [value]) args.push(option, item);
     }
     const loopsBefore = await listLoopDevices();
-    const result = await runCommand("bash", args, { env: { ...process.env, TMPDIR: tmpDir }, echo });
+    const result = await runCommand("bash", args, { env: { ...process.env, TMPDIR: tmpDir }, echo, onLine });
     return {
         result,
         output,
@@ -149,6 +154,18 @@ test("a failing download (404) fails its step, and a corrupt cached copy is not 
 test("a failing step inside the chroot names the step and leaves nothing mounted", { skip: skipReason }, async () => {
     const run = await runBuild("bad-package", { "--extra-package": "no-such-package-for-this-test" });
     assertFailedCleanly(run, /step "install packages: [^"]*no-such-package-for-this-test" failed: apt-get install of .* failed inside the image: E: Unable to locate package no-such-package-for-this-test/);
+});
+
+test("a build stopped by SIGTERM in the middle unmounts and detaches everything", { skip: skipReason }, async () => {
+    const run = await runBuild("interrupted", {}, false, (line, stop) => {
+        if (line.startsWith("==> apt-get update")) stop();
+    });
+    assert.equal(run.result.status, 143, `exit status of a TERM-inated build\n${run.result.stderr}`);
+    assert.match(run.result.stderr, /build-image: step "apt-get update and upgrade[^"]*" failed \(exit 143\)/);
+    assert.deepEqual(run.leftoverLoops, [], "no loop device left attached");
+    assert.deepEqual(run.leftoverMounts, [], "nothing left mounted");
+    assert.deepEqual(await readdirSafe(run.tmpDir), [], "its temporary files are removed");
+    assert.equal(existsSync(run.output), false);
 });
 
 test("the build makes a runner image with everything in it", { skip: skipReason }, async () => {

@@ -16,6 +16,8 @@ export interface RunOptions {
     cwd?: string;
     /** Echo output lines while the command runs (long builds show their steps). */
     echo?: boolean;
+    /** Called with each line of stdout; `stop` sends the command SIGTERM. */
+    onLine?: (line: string, stop: () => void) => void;
 }
 
 export function runCommand(command: string, args: string[], options: RunOptions = {}): Promise<CommandResult> {
@@ -23,9 +25,17 @@ export function runCommand(command: string, args: string[], options: RunOptions 
         const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
         let stdout = "";
         let stderr = "";
+        let pending = "";
+        const stop = () => child.kill("SIGTERM");
         child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
             stdout += chunk;
             if (options.echo) process.stdout.write(chunk);
+            if (options.onLine) {
+                pending += chunk;
+                const lines = pending.split("\n");
+                pending = lines.pop() ?? "";
+                for (const line of lines) options.onLine(line, stop);
+            }
         });
         child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
             stderr += chunk;
