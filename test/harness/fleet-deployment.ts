@@ -46,6 +46,9 @@ export class FleetDeployments {
         try {
             const run = await runStack(this.world, this.stack, config, {
                 dryRun,
+                // ts-node's type check is exercised by the preview tests; repeated deployments only
+                // need the program's behaviour, so they skip it as PULUMI_NODEJS_TRANSPILE_ONLY allows.
+                env: { ...this.world.front.programEnv, PULUMI_NODEJS_TRANSPILE_ONLY: "true" },
                 respond: engine.respond,
                 onMonitorStarted: (address) => engine.attach(address),
             });
