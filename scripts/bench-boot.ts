@@ -22,6 +22,7 @@ import { FakeGithub } from "../test/fake-github";
 
 const VM_TIME_LIMIT_MS = 10 * 60_000;
 const TOKEN = "ghp_bench_token";
+const MILESTONE = /runner boot: |baseline boot: |Start(ed|ing) .*(docker|github-runner|containerd)|Cloud-init .* finished|reboot: /;
 const BASELINE_USERDATA = '#!/bin/bash\necho "baseline boot: userdata started"\nsystemctl poweroff --no-block\n';
 
 function secondsBetween(from: number | undefined, to: number | undefined): string {
@@ -41,7 +42,18 @@ function describe(label: string, boot: UserdataBoot): string[] {
         `  runner online -> job done                 ${secondsBetween(t.runnerOnlineMs, t.runnerDoneMs)} s`,
         `  userdata started -> powered off           ${secondsBetween(t.userdataStartMs, t.stoppedMs)} s`,
         `  qemu start -> powered off (total)         ${secondsBetween(0, t.stoppedMs)} s`,
+        ...milestones(boot),
     ];
+}
+
+/** Where the time after the userdata's start goes: its own step lines and the services it starts. */
+function milestones(boot: UserdataBoot): string[] {
+    const start = boot.timeline.userdataStartMs;
+    if (start === undefined) return [];
+    const lines = boot.vm.lines
+        .filter((l) => l.atMs >= start && MILESTONE.test(l.text))
+        .map((l) => `    +${((l.atMs - start) / 1000).toFixed(1).padStart(5)} s  ${l.text.replace(/\x1b\[[0-9;]*m/g, "").trim().slice(0, 100)}`);
+    return lines.length === 0 ? [] : ["  after the userdata started:", ...lines];
 }
 
 async function main(): Promise<void> {
