@@ -185,6 +185,17 @@ test("runnerGroupId finds an org group by its exact name", async () => {
     assert.equal(await runnerGroupId(client, fake.apiUrl, path, "Default"), 1);
 });
 
+test("runnerGroupId: one look-up per process for all slots of a group; a failed look-up is retried", async () => {
+    const path = freshOrg();
+    const linux = fake.addRunnerGroup(path.org, "linux");
+    fake.failNext({ path: `/orgs/${path.org}/actions/runner-groups` }, { status: 403 });
+    await assert.rejects(runnerGroupId(client, fake.apiUrl, path, "linux"));
+    const mark = fake.requests.length;
+    const ids = await Promise.all(Array.from({ length: 8 }, () => runnerGroupId(client, fake.apiUrl, path, "linux")));
+    assert.deepEqual(new Set(ids), new Set([linux]));
+    assert.equal(requestsSince(mark).filter((r) => r.path.endsWith("/runner-groups")).length, 1);
+});
+
 test("runnerGroupId: an unknown group names the group, the org and the groups there", async () => {
     const path = freshOrg();
     fake.addRunnerGroup(path.org, "linux");

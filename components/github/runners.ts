@@ -56,25 +56,30 @@ export async function listRunners(client: GithubClient, apiUrl: string, path: Gi
 }
 
 const sharedListings = new Map<string, Promise<ObservedRunner[]>>();
+const sharedGroupIds = new Map<string, Promise<number>>();
 
-/**
- * The runner listing of (apiUrl, path), fetched once per process and shared by
- * every caller. A failed listing is forgotten so a later caller can try again.
- */
-export function sharedRunnerListing(client: GithubClient, apiUrl: string, path: GithubPath): Promise<ObservedRunner[]> {
-    const key = `${apiUrl.replace(/\/+$/, "")} ${formatGithubPath(path)}`;
-    let listing = sharedListings.get(key);
-    if (listing === undefined) {
-        listing = listRunners(client, apiUrl, path);
-        sharedListings.set(key, listing);
-        listing.catch(() => sharedListings.delete(key));
+/** One read per process per key, shared by every caller; a failed read is forgotten so a later caller can try again. */
+function sharedRead<T>(cache: Map<string, Promise<T>>, key: string, read: () => Promise<T>): Promise<T> {
+    let pending = cache.get(key);
+    if (pending === undefined) {
+        pending = read();
+        cache.set(key, pending);
+        pending.catch(() => cache.delete(key));
     }
-    return listing;
+    return pending;
 }
 
-/** Forget all shared listings (tests; a long-lived process that needs fresh state). */
+const scopeKey = (apiUrl: string, path: GithubPath) => `${apiUrl.replace(/\/+$/, "")} ${formatGithubPath(path)}`;
+
+/** The runner listing of (apiUrl, path), fetched once per process and shared by every caller. */
+export function sharedRunnerListing(client: GithubClient, apiUrl: string, path: GithubPath): Promise<ObservedRunner[]> {
+    return sharedRead(sharedListings, scopeKey(apiUrl, path), () => listRunners(client, apiUrl, path));
+}
+
+/** Forget all shared reads (tests; a long-lived process that needs fresh state). */
 export function forgetSharedRunnerListings(): void {
     sharedListings.clear();
+    sharedGroupIds.clear();
 }
 
 /** A fresh lookup by exact name (token-mode runners whose id we never learned). */
@@ -139,6 +144,11 @@ export async function runnerGroupId(client: GithubClient, apiUrl: string, path: 
     if (path.kind === "repo" || groupName === undefined) {
         return DEFAULT_RUNNER_GROUP_ID;
     }
+    // Every slot of a pool registers into the same group: look it up once per process.
+    return sharedRead(sharedGroupIds, `${scopeKey(apiUrl, path)} ${groupName}`, () => lookUpRunnerGroupId(client, apiUrl, path, groupName));
+}
+
+async function lookUpRunnerGroupId(client: GithubClient, apiUrl: string, path: GithubPath & { kind: "org" }, groupName: string): Promise<number> {
     let groups: { id: number; name: string }[];
     try {
         // Octokit's REST method table has no org runner-group listing; the route form is typed all the same.
