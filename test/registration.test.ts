@@ -400,8 +400,8 @@ test("GitHub App auth: one installation token serves every create, diff and dele
     await registrationProvider.delete!("id", second);
     const calls = fake.requests.slice(mark).map((r) => `${r.method} ${r.path} ${r.status}`);
     assert.deepEqual(calls.filter((c) => c.includes("/app/installations")), ["POST /app/installations/777/access_tokens 201"]);
-    // token + 2 x (group lookup, JIT config) + one listing + 2 x (read, remove)
-    assert.equal(calls.length, 1 + 2 * 2 + 1 + 2 * 2, calls.join("\n"));
+    // token + one group lookup shared by both creates + 2 JIT configs + one listing + 2 x (read, remove)
+    assert.equal(calls.length, 1 + 1 + 2 + 1 + 2 * 2, calls.join("\n"));
 });
 
 // ---- update and delete ----------------------------------------------------
