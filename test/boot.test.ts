@@ -111,13 +111,13 @@ async function assertNoSecretOnConsole(boot: UserdataBoot, secret: string, what:
 }
 
 function assertCloudInitReportedNoError(boot: UserdataBoot): void {
-    const result = json(boot.files.cloudInitResult?.content, "/var/lib/cloud/data/result.json").v1 as { errors: unknown[]; datasource: string };
-    assert.deepEqual(result.errors, [], "cloud-init reported no error");
-    assert.match(result.datasource, /NoCloud/);
     const status = json(boot.files.cloudInitStatus?.content, "/var/lib/cloud/data/status.json").v1 as Record<string, unknown>;
     const final = status["modules-final"] as { errors: unknown[]; finished: unknown };
     assert.deepEqual(final.errors, [], "cloud-init's final stage (the userdata) had no error");
     assert.ok(final.finished, "cloud-init's final stage finished");
+    const result = json(boot.files.cloudInitResult?.content, "/var/lib/cloud/data/result.json").v1 as { errors: unknown[]; datasource: string };
+    assert.deepEqual(result.errors, [], "cloud-init reported no error in any stage");
+    assert.match(result.datasource, /NoCloud/);
 }
 
 function assertPoweredOffAfterTheRunner(boot: UserdataBoot): void {
