@@ -48,7 +48,8 @@ if (skipReason !== undefined) {
     console.log(`${banner}\n!!! SKIPPING the real image build tests: ${skipReason}\n!!! Run as root with qemu-utils, debootstrap, gdisk, fdisk installed to run them.\n${banner}`);
 }
 
-const cacheDir = defaultCacheDir();
+// BUILD_IMAGE_TEST_CACHE_DIR: another cache, e.g. an empty one to measure a cold run.
+const cacheDir = process.env.BUILD_IMAGE_TEST_CACHE_DIR ?? defaultCacheDir();
 const testCacheDir = path.join(cacheDir, "build-image-test");
 let server: FileServer;
 let inputs: ServedBuildInputs;
