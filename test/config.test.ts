@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ConfigError, parseStackConfig, type RawStackConfig } from "../components/config";
-import { PROJECT, TEST_SECRETS, rawStackConfig } from "../scripts/plan/stack-file";
+import { PROJECT, rawStackConfig } from "../scripts/plan/stack-file";
+import { TEST_SECRETS, testPlaintext } from "./support/test-secrets";
 
-const dev = () => rawStackConfig("Pulumi.dev.yaml", "dev", TEST_SECRETS);
-const prod = () => rawStackConfig("Pulumi.prod.yaml", "prod", TEST_SECRETS);
+const dev = () => rawStackConfig("Pulumi.dev.yaml", "dev", testPlaintext);
+const prod = () => rawStackConfig("Pulumi.prod.yaml", "prod", testPlaintext);
 
 /** A copy of `raw` with one top-level key's value replaced, or a nested value changed through `edit`. */
 function changed(raw: RawStackConfig, key: string, edit: (value: any) => unknown): RawStackConfig {

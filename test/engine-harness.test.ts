@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { languageHostArguments, languageHostConfig, type ProgramLaunch } from "./harness/language-host";
 import { containsUnknown, plaintextStrings, SECRET_SIG, secretPaths, SIG_KEY, UNKNOWN_VALUE, unwrap, type WireObject } from "./harness/pulumi-values";
-import { stackConfigFromYaml } from "./harness/stack-config";
+import { stackConfigFromYaml } from "../scripts/plan/stack-file";
 import { makeUrn, typeOfUrn } from "./harness/urn";
 
 const secret = (value: string): WireObject => ({ [SIG_KEY]: SECRET_SIG, value });

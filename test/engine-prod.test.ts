@@ -18,7 +18,7 @@ import {
 } from "./harness/fleet-assertions";
 import { FleetDeployments, type Deployment } from "./harness/fleet-deployment";
 import { childrenOf, diagnostics, GithubWorld, poolsOf, PROJECT, runStack, stackConfig, TYPES, type PoolConfig } from "./harness/fleet-stack";
-import type { StackConfig } from "./harness/stack-config";
+import type { StackFileConfig as StackConfig } from "../scripts/plan/stack-file";
 
 const STACK = "prod";
 

@@ -2,13 +2,14 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { DEREGISTRATION_TYPE, JIT_CONFIG_PLACEHOLDER, REGISTRATION_TYPE, type ProgramRun, type RecordedResource, isSecret, runProgram, unwrapSecret, withoutSecrets } from "./support/mock-program";
 import { FakeGithub } from "./fake-github";
-import { PROJECT, TEST_SECRETS } from "../scripts/plan/stack-file";
+import { PROJECT } from "../scripts/plan/stack-file";
+import { TEST_SECRETS, testPlaintext } from "./support/test-secrets";
 
 const TOKEN = TEST_SECRETS[`${PROJECT}:githubToken`];
 const APP_KEY = TEST_SECRETS[`${PROJECT}:githubAppPrivateKey`];
 
 const runDev = (preview = false, override?: Record<string, string>) =>
-    runProgram({ stackFile: "Pulumi.dev.yaml", stack: "dev", secrets: TEST_SECRETS, preview, override });
+    runProgram({ stackFile: "Pulumi.dev.yaml", stack: "dev", secrets: testPlaintext, preview, override });
 
 function countByType(run: ProgramRun): Record<string, number> {
     const counts: Record<string, number> = {};
@@ -164,7 +165,7 @@ describe("dev stack (repository, token, created network, one pool of 2)", () => 
             ["Pulumi.dev.yaml", "dev", { pools: JSON.stringify([{ name: "small", count: 2, ephemeral: false, flavor: { existing: "m1.small" } }]) }],
             ["Pulumi.prod.yaml", "prod", { image: JSON.stringify({ base: "noble", name: "runner-image" }) }],
         ] as const) {
-            const run = await runProgram({ stackFile: file, stack, secrets: TEST_SECRETS, preview: true, override });
+            const run = await runProgram({ stackFile: file, stack, secrets: testPlaintext, preview: true, override });
             for (const r of run.resources.filter((r) => r.type === INSTANCE || r.type === DEREGISTRATION_TYPE)) {
                 const text = JSON.stringify(r.inputs);
                 assert.ok(!text.includes('"__pulumiUnknown"') && !text.includes("04da6b54-80e4-46f7-96ec-b56ff0331ba9"), `${stack} ${r.type} ${r.name} has an unknown input in preview: ${text.slice(0, 300)}`);
@@ -221,7 +222,7 @@ describe("dev stack (repository, token, created network, one pool of 2)", () => 
 
 describe("prod stack (organization, GitHub App, runner group, two pools, existing network)", () => {
     test("pools, flavors, network lookups and the App connection", async () => {
-        const run = await runProgram({ stackFile: "Pulumi.prod.yaml", stack: "prod", secrets: TEST_SECRETS, preview: false, override: { image: JSON.stringify({ base: "noble", name: "github-runner-noble-x64" }) } });
+        const run = await runProgram({ stackFile: "Pulumi.prod.yaml", stack: "prod", secrets: testPlaintext, preview: false, override: { image: JSON.stringify({ base: "noble", name: "github-runner-noble-x64" }) } });
         const counts = countByType(run);
         assert.equal(counts["github-runners:index:RunnerSlot"], 8);
         assert.equal(counts["openstack:compute/instance:Instance"], 8);

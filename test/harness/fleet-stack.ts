@@ -12,7 +12,7 @@ import { forwardTo } from "./forward-to";
 import { GithubRecorder } from "./github-recorder";
 import { openstackFixtures } from "./openstack-fixtures";
 import type { RecordedRegistration } from "./recording-monitor";
-import { readStackConfig, type StackConfig } from "./stack-config";
+import { readStackConfig, type StackFileConfig as StackConfig } from "../../scripts/plan/stack-file";
 
 export const REPO = path.resolve(__dirname, "..", "..");
 export const PROJECT = (yaml.load(readFileSync(path.join(REPO, "Pulumi.yaml"), "utf8")) as { name: string }).name;

@@ -1,6 +1,6 @@
 /** Runs the fleet program of an example stack file under the SDK's mock engine (see scripts/plan/offline-engine.ts). */
 import { evaluateOffline, type OfflineRun } from "../../scripts/plan/offline-engine";
-import { PROJECT, readStackFile } from "../../scripts/plan/stack-file";
+import { PROJECT, type Plaintexts, readStackConfig } from "../../scripts/plan/stack-file";
 
 export {
     DEREGISTRATION_TYPE,
@@ -16,16 +16,16 @@ export type ProgramRun = OfflineRun;
 export interface RunOptions {
     stackFile: string;
     stack: string;
-    secrets: Readonly<Record<string, string>>;
+    secrets: Plaintexts;
     preview: boolean;
     /** Replaces values of this project's keys (raw Pulumi strings; structure as JSON). */
     override?: Record<string, string>;
 }
 
 export async function runProgram(options: RunOptions): Promise<ProgramRun> {
-    const { all, secretKeys } = readStackFile(options.stackFile, options.secrets);
+    const { config, secretKeys } = readStackConfig(options.stackFile, PROJECT, options.secrets);
     for (const [key, value] of Object.entries(options.override ?? {})) {
-        all[`${PROJECT}:${key}`] = value;
+        config[`${PROJECT}:${key}`] = value;
     }
-    return evaluateOffline({ project: PROJECT, stack: options.stack, config: all, secretKeys, preview: options.preview });
+    return evaluateOffline({ project: PROJECT, stack: options.stack, config, secretKeys, preview: options.preview });
 }
