@@ -14,7 +14,7 @@ import { parseArgs } from "node:util";
 import { ConfigError } from "../components/config";
 import { evaluateOffline } from "./plan/offline-engine";
 import { renderPlanJson, renderPlanText } from "./plan/render";
-import { PROJECT, readStackFile } from "./plan/stack-file";
+import { PROJECT, readStackConfig } from "./plan/stack-file";
 
 const PLACEHOLDER_PRIVATE_KEY = "-----BEGIN PRIVATE KEY-----\noffline plan placeholder\n-----END PRIVATE KEY-----\n";
 
@@ -29,13 +29,10 @@ async function main(): Promise<number> {
     });
     const stack = values.stack ?? "dev";
     const file = join(values.dir ?? ".", `Pulumi.${stack}.yaml`);
-    const placeholders = new Proxy<Record<string, string>>(
-        {},
-        { get: (_target, key) => (String(key).endsWith(":githubAppPrivateKey") ? PLACEHOLDER_PRIVATE_KEY : "offline-plan-placeholder") },
-    );
-    const { all, secretKeys } = readStackFile(file, placeholders);
+    const placeholder = (path: string) => (path.endsWith(":githubAppPrivateKey") ? PLACEHOLDER_PRIVATE_KEY : "offline-plan-placeholder");
+    const { config, secretKeys } = readStackConfig(file, PROJECT, placeholder);
     try {
-        const run = await evaluateOffline({ project: PROJECT, stack, config: all, secretKeys, preview: true });
+        const run = await evaluateOffline({ project: PROJECT, stack, config, secretKeys, preview: true });
         process.stdout.write(values.json ? renderPlanJson(run, stack) : renderPlanText(run, stack, !values["no-userdata"]));
         return 0;
     } catch (error) {
