@@ -57,12 +57,25 @@ export async function listLoopDevices(): Promise<LoopDevice[]> {
         });
 }
 
-/** Loop devices present now that were not before, on files under `dir` or on such loop devices. */
+/**
+ * Loop devices present now that were not before, on files under `dir` or
+ * (transitively) on such loop devices; other processes' loop devices are not counted.
+ */
 export function newLoopDevices(before: LoopDevice[], after: LoopDevice[], dir: string): LoopDevice[] {
     const known = new Set(before.map((device) => device.name));
     const added = after.filter((device) => !known.has(device.name));
-    const addedNames = new Set(added.map((device) => device.name));
-    return added.filter((device) => device.backingFile.startsWith(dir) || addedNames.has(device.backingFile));
+    const ours = new Set(added.filter((device) => device.backingFile.startsWith(`${dir}/`)).map((device) => device.name));
+    let grew = true;
+    while (grew) {
+        grew = false;
+        for (const device of added) {
+            if (!ours.has(device.name) && ours.has(device.backingFile)) {
+                ours.add(device.name);
+                grew = true;
+            }
+        }
+    }
+    return added.filter((device) => ours.has(device.name));
 }
 
 /** Mount points at or below `dir`. */

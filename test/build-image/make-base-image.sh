@@ -135,6 +135,11 @@ in_root apt-get install -y -qq --no-install-recommends \
     curl sudo locales e2fsprogs gdisk fdisk unattended-upgrades >/dev/null
 in_root apt-get upgrade -y -qq >/dev/null
 
+step "generate locales like Ubuntu's images (C.UTF-8 default, en_US.UTF-8 for cloud-init)"
+echo "en_US.UTF-8 UTF-8" >"$root/etc/locale.gen"
+in_root locale-gen >/dev/null
+echo "LANG=C.UTF-8" >"$root/etc/default/locale"
+
 step "configure boot: fstab, GRUB on the serial console"
 cat >"$root/etc/fstab" <<'FSTAB'
 LABEL=cloudimg-rootfs / ext4 defaults,discard 0 1
