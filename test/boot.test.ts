@@ -15,6 +15,7 @@ import { renderRunnerEnv, renderUserdata, type RunnerUserdataInput } from "../co
 import { FakeGithub } from "./fake-github";
 import { advertisedOriginForGuest, type BootTimeline, bootWithUserdata, GUEST_GITHUB_ADDRESS, type UserdataBoot } from "./boot/boot-with-userdata";
 import { announceSkip, whyBootCannotRun } from "./boot/prerequisites";
+import { journalTime } from "./boot/guest-files";
 import { consoleTail } from "./boot/qemu-vm";
 import { type RunnerImage, runnerImageForBoot } from "./boot/runner-image";
 import { DOCKERHUB_MIRROR, jitSlot, tokenOrgSlot } from "./boot/slots";
@@ -125,6 +126,12 @@ function assertPoweredOffAfterTheRunner(boot: UserdataBoot): void {
     assert.ok(userdataStartMs !== undefined, "the userdata's output reached the console");
     assert.ok(runnerOnlineMs !== undefined && runnerDoneMs !== undefined, "the runner came online and finished its job");
     assert.ok(userdataStartMs < runnerOnlineMs && runnerOnlineMs <= runnerDoneMs && runnerDoneMs < stoppedMs, "userdata, runner, then power-off");
+    // In the guest's own journal: the runner's service ended, and the shutdown began right after it.
+    const runnerEnded = journalTime(boot.journal, /github-runner\.service: (Deactivated successfully|Failed with result)/);
+    const shutdownBegan = journalTime(boot.journal, /Stopped target multi-user\.target/);
+    assert.ok(runnerEnded !== undefined, "the journal shows the runner service ending");
+    assert.ok(shutdownBegan !== undefined && /Reached target poweroff\.target/.test(boot.journal), "the journal shows a power-off");
+    assert.ok(runnerEnded <= shutdownBegan && shutdownBegan - runnerEnded < 5, `the shutdown followed the runner's exit (${runnerEnded} s, ${shutdownBegan} s)`);
 }
 
 test("JIT mode: the runner image boots, runs the rendered JIT config as ubuntu, and powers off", { skip: skipReason, timeout: TEST_TIME_LIMIT_MS }, async () => {

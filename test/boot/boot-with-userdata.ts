@@ -6,7 +6,7 @@
  */
 import { join } from "node:path";
 import type { FakeGithub, StandinEvent } from "../fake-github";
-import { guestUid, type GuestFiles, readGuestFiles } from "./guest-files";
+import { guestUid, type GuestFiles, readGuestFiles, readGuestJournal } from "./guest-files";
 import { withMountedRoot } from "./mounted-disk";
 import { writeNocloudSeed } from "./nocloud-seed";
 import { bootVm, type VmRun } from "./qemu-vm";
@@ -47,6 +47,8 @@ export interface UserdataBoot {
     events: TimedStandinEvent[];
     files: GuestFiles;
     ubuntuUid?: number;
+    /** The guest's journal, as `journalctl -o short-monotonic` prints it. */
+    journal: string;
 }
 
 export interface UserdataBootOptions {
@@ -100,9 +102,10 @@ export async function bootWithUserdata(options: UserdataBootOptions): Promise<Us
         runnerDoneMs: firstEvent("done"),
         stoppedMs: vm.durationMs,
     };
-    const { files, ubuntuUid } = await withMountedRoot(vm.overlayPath, async (root) => ({
+    const { files, ubuntuUid, journal } = await withMountedRoot(vm.overlayPath, async (root) => ({
         files: await readGuestFiles(root),
         ubuntuUid: await guestUid(root, "ubuntu"),
+        journal: await readGuestJournal(root),
     }));
-    return { vm, timeline, events, files, ubuntuUid };
+    return { vm, timeline, events, files, ubuntuUid, journal };
 }

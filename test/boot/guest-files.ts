@@ -1,5 +1,9 @@
+import { execFile } from "node:child_process";
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { promisify } from "node:util";
+
+const execFileAsync = promisify(execFile);
 
 /** Files the boot test reads from the guest's disk after it powered off. */
 export const GUEST_FILES = {
@@ -44,4 +48,22 @@ export async function guestUid(root: string, user: string): Promise<number | und
     const passwd = await readFile(join(root, "etc", "passwd"), "utf8");
     const line = passwd.split("\n").find((l) => l.startsWith(`${user}:`));
     return line === undefined ? undefined : Number(line.split(":")[2]);
+}
+
+/**
+ * The guest's systemd journal (persistent in /var/log/journal), read with the
+ * host's journalctl, one `[monotonic seconds] host unit: message` line each.
+ */
+export async function readGuestJournal(root: string): Promise<string> {
+    const { stdout } = await execFileAsync("journalctl", ["--root", root, "--no-pager", "--output", "short-monotonic"], {
+        maxBuffer: 64 * 1024 * 1024,
+    });
+    return stdout;
+}
+
+/** Monotonic time (seconds since the guest's boot) of the first journal line matching `pattern`. */
+export function journalTime(journal: string, pattern: RegExp): number | undefined {
+    const line = journal.split("\n").find((l) => pattern.test(l));
+    const seconds = line === undefined ? undefined : /^\[\s*([0-9.]+)\]/.exec(line)?.[1];
+    return seconds === undefined ? undefined : Number(seconds);
 }

@@ -7,6 +7,7 @@ const TOOLS: Array<[command: string, args: string[], debianPackage: string]> = [
     ["debootstrap", ["--version"], "debootstrap"],
     ["sfdisk", ["--version"], "fdisk"],
     ["losetup", ["--version"], "mount"],
+    ["journalctl", ["--version"], "systemd"],
 ];
 
 /** Why the boot test cannot run on this machine, or undefined when it can. */
