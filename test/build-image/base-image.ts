@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { access, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { access, mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { runChecked } from "./run-command";
 
@@ -66,6 +66,15 @@ async function exists(file: string): Promise<boolean> {
     }
 }
 
+/** Images of older recipes are never used again: each is half a gigabyte. */
+async function removeOtherRecipes(dir: string, keep: string): Promise<void> {
+    for (const file of await readdir(dir)) {
+        if (/^debian-.*-cloudimg-amd64-[0-9a-f]{16}\.img(\.sha256)?$/.test(file) && !file.startsWith(keep)) {
+            await rm(path.join(dir, file), { force: true });
+        }
+    }
+}
+
 /**
  * Returns the cached base image for the recipe, making it first when missing
  * (about 3 minutes with Debian's mirror; the .deb files are cached too).
@@ -95,6 +104,7 @@ export async function ensureBaseImage(
         const sha256 = await sha256OfFile(partial);
         await rename(partial, image);
         await writeFile(checksumFile, `${sha256}\n`);
+        await removeOtherRecipes(dir, path.basename(image));
         return { path: image, sha256 };
     } finally {
         await rm(partial, { force: true });
