@@ -163,7 +163,7 @@ require_host_tools() {
         command -v "$tool" >/dev/null || missing+=("$tool")
     done
     ((${#missing[@]} == 0)) ||
-        die "missing tools on this host: ${missing[*]} (Debian/Ubuntu: apt-get install qemu-utils fdisk util-linux e2fsprogs curl coreutils)"
+        die "missing tools on this host: ${missing[*]} (Debian/Ubuntu: apt-get install qemu-utils fdisk mount util-linux e2fsprogs curl coreutils)"
 }
 
 # A foreign-architecture chroot runs only through a binfmt_misc handler (qemu-user-static).
