@@ -7,14 +7,17 @@ import * as pulumi from "@pulumi/pulumi";
 import type { FleetConfig } from "./config";
 import type { GithubConnection } from "./github/client";
 import { RunnerImage, type RunnerImageArgs } from "./image";
+import type { RunnerLookup } from "./image/build-args";
 import { RunnerNetwork, type RunnerNetworkArgs } from "./network";
 import { RunnerPool } from "./pool";
 
 export interface RunnerFleetArgs {
     config: FleetConfig;
+    /** Replaces the GitHub look-up of the runner tarball of a built image (the offline plan has no GitHub). */
+    runnerLookup?: RunnerLookup;
 }
 
-function imageArgs(config: FleetConfig, connection: pulumi.Output<GithubConnection>): RunnerImageArgs {
+function imageArgs(config: FleetConfig, connection: pulumi.Output<GithubConnection>, runnerLookup: RunnerLookup | undefined): RunnerImageArgs {
     const { image } = config;
     if (image.build !== undefined) {
         return {
@@ -24,6 +27,7 @@ function imageArgs(config: FleetConfig, connection: pulumi.Output<GithubConnecti
             ...image.build,
             proxy: config.proxy,
             github: { connection, path: config.github.pathText },
+            runnerLookup,
         };
     }
     return { source: "existing", name: image.name, id: image.id };
@@ -46,7 +50,7 @@ export class RunnerFleet extends pulumi.ComponentResource {
         const { config } = args;
         const parent = { parent: this };
         const connection = pulumi.secret<GithubConnection>({ apiUrl: config.github.apiUrl, auth: config.github.auth });
-        const image = new RunnerImage(`${name}-image`, imageArgs(config, connection), parent);
+        const image = new RunnerImage(`${name}-image`, imageArgs(config, connection, args.runnerLookup), parent);
         const network = new RunnerNetwork(`${name}-network`, networkArgs(config), parent);
         const createsFlavor = config.pools.some((pool) => pool.flavor.kind === "create");
         const projectId = createsFlavor

@@ -109,6 +109,18 @@ test("an existing image needs exactly one of name and id", () => {
     assert.throws(() => new RunnerImage("neither", { source: "existing", name: " " }), /neither: an existing image needs a non-empty "name" or "id"/);
 });
 
+test("a relative cache dir keeps every planned path relative to the project, so checkouts elsewhere plan the same", async () => {
+    const image = new RunnerImage("relative", buildArgs({ cacheDir: ".cache/image-build" }));
+    await valueOf(image.imageId);
+    const build = resource("command:local:Command", "relative-build");
+    const glance = resource("openstack:images/image:Image", "relative-glance");
+    for (const text of [String(build.inputs.create), String(build.inputs.delete), String(glance.inputs.localFilePath)]) {
+        assert.ok(!text.includes(process.cwd()), text);
+    }
+    assert.match(String(glance.inputs.localFilePath), /^\.cache\/image-build\/images\/github-runner-jammy-x64-[0-9a-f]{12}\.qcow2$/);
+    assert.match(String(build.inputs.create), /--cache-dir '\.cache\/image-build' /);
+});
+
 test("a build runs the script with GitHub's runner tarball and uploads its qcow2 to Glance", async () => {
     const image = new RunnerImage("built", buildArgs());
     const hash = await valueOf(image.buildHash);
@@ -121,7 +133,8 @@ test("a build runs the script with GitHub's runner tarball and uploads its qcow2
     const output = path.join(CACHE_DIR, "images", `${name}.qcow2`);
     assert.deepEqual(build.inputs.triggers, [hash]);
     const create = String(build.inputs.create);
-    assert.ok(create.startsWith(`'${BUILD_SCRIPT}' `), create);
+    assert.ok(create.startsWith(`'./scripts/build-image.sh' `), create);
+    assert.ok(!create.includes(process.cwd()), `the command names no absolute path of the checkout: ${create}`);
     for (const expected of [
         `--base 'jammy'`,
         `--arch 'amd64'`,

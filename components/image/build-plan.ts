@@ -75,9 +75,19 @@ export function imageProperties(inputs: BuildInputs, hash: string): Record<strin
     };
 }
 
-/** Where one build's files go: <cacheDir>/images/<name>.qcow2 (+ .manifest.json, .build.log). */
+/**
+ * Where one build's files go: <cacheDir>/images/<name>.qcow2 (+ .manifest.json,
+ * .build.log). A relative cacheDir stays relative to the project directory, so
+ * laptops and CI checkouts in different places plan the same command and file.
+ */
 export function buildOutputPath(cacheDir: string, name: string): string {
-    return path.join(path.resolve(cacheDir), "images", `${name}.qcow2`);
+    return path.join(cacheDir, "images", `${name}.qcow2`);
+}
+
+/** The build script as the command runs it, from the project directory (the program's working directory). */
+export function buildScriptCommandPath(script: string = BUILD_SCRIPT, projectDir: string = process.cwd()): string {
+    const relative = path.relative(projectDir, script);
+    return relative.startsWith("..") || path.isAbsolute(relative) ? script : `./${relative}`;
 }
 
 export function shellQuote(text: string): string {
@@ -93,8 +103,8 @@ export function buildCommandLine(inputs: BuildInputs, cacheDir: string, output: 
         ["--base", inputs.base],
         ["--arch", DEBIAN_ARCHITECTURES[inputs.arch]],
         ["--output", output],
-        ["--cache-dir", path.resolve(cacheDir)],
-        ["--apt-cache-dir", path.join(path.resolve(cacheDir), "apt-archives")],
+        ["--cache-dir", cacheDir],
+        ["--apt-cache-dir", path.join(cacheDir, "apt-archives")],
         ["--runner-url", inputs.runner.url],
         ["--runner-sha256", inputs.runner.sha256],
         ["--runner-version", inputs.runner.version],
@@ -106,7 +116,7 @@ export function buildCommandLine(inputs: BuildInputs, cacheDir: string, output: 
         ["--disk-growth", inputs.diskGrowth],
         ...inputs.extraPackages.map((name): [string, string] => ["--extra-package", name]),
     ];
-    const words = [shellQuote(BUILD_SCRIPT)];
+    const words = [shellQuote(buildScriptCommandPath())];
     for (const [option, value] of options) {
         if (value !== undefined) words.push(option, shellQuote(value));
     }

@@ -9,6 +9,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { loadStackConfig } from "../../components/config";
 import { RunnerFleet } from "../../components/fleet";
+import type { RunnerLookup } from "../../components/image/build-args";
 import { runnerHostname } from "../../components/naming";
 
 export const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
@@ -99,6 +100,17 @@ const LOOKUPS: Record<string, (args: Record<string, unknown>) => Record<string, 
     "openstack:identity/getAuthScope:getAuthScope": () => ({ projectId: "<id of the deploying project>" }),
 };
 
+/** The runner tarball a built image would get: GitHub is asked only at `pulumi preview`/`up`. */
+const placeholderRunner: RunnerLookup = async (_connection, _path, request) => {
+    const version = request.version === "latest" ? "<latest>" : request.version;
+    return {
+        url: `<runner ${version} for linux-${request.arch}, from GitHub's runner downloads>`,
+        filename: `actions-runner-linux-${request.arch}-${version}.tar.gz`,
+        sha256: request.sha256 ?? "<sha256 from GitHub's runner downloads>",
+        version,
+    };
+};
+
 export async function evaluateOffline(input: OfflineProgramInput): Promise<OfflineRun> {
     const resources: RecordedResource[] = [];
     const invokes: RecordedInvoke[] = [];
@@ -137,7 +149,7 @@ export async function evaluateOffline(input: OfflineProgramInput): Promise<Offli
         }
         return undefined;
     };
-    const fleet = new RunnerFleet("fleet", { config: loadStackConfig() }, { transformations: [recordParent] });
+    const fleet = new RunnerFleet("fleet", { config: loadStackConfig(), runnerLookup: placeholderRunner }, { transformations: [recordParent] });
     const poolNames = Object.keys(fleet.pools);
     const outputs = await resolve(
         pulumi
