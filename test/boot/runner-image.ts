@@ -38,6 +38,14 @@ async function exists(file: string): Promise<boolean> {
     );
 }
 
+/** Drops images built from older inputs (600 MB each), so the cache does not grow with every change. */
+async function removeOtherImages(dir: string, keep: string): Promise<void> {
+    for (const file of await readdir(dir)) {
+        const key = /^runner-([0-9a-f]{16})\.(qcow2|manifest\.json)$/.exec(file)?.[1];
+        if (key !== undefined && key !== keep) await rm(path.join(dir, file), { force: true });
+    }
+}
+
 /**
  * Returns the cached runner image, building it first when its inputs changed.
  * Needs what build-image.sh needs (root, qemu-img, Debian's mirror for packages).
@@ -85,6 +93,7 @@ export async function ensureRunnerImage(cacheDir: string = defaultCacheDir(), lo
             ], { env: { ...process.env, TMPDIR: scratch } });
             await rename(path.join(building, "runner.manifest.json"), image.replace(/\.qcow2$/, ".manifest.json"));
             await rename(path.join(building, "runner.qcow2"), image);
+            await removeOtherImages(dir, key);
         } catch (error) {
             const buildLog = await readFile(path.join(building, "runner.build.log"), "utf8").catch(() => "(no build log)");
             const tail = buildLog.split("\n").slice(-40).join("\n");
