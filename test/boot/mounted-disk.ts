@@ -27,32 +27,26 @@ export async function partitionExtent(rawImage: string, number: number): Promise
 
 /**
  * Runs `inspect` with the root filesystem (partition 1) of a qcow2 disk mounted
- * read-only, then always unmounts, detaches the loop device and removes the raw
- * copy. No nbd: the qcow2 (with its backing chain) is converted to a sparse
- * raw file and partition 1 is reached through a read-only loop device at its offset.
+ * read-only, then always unmounts and removes the raw copy. No nbd: the qcow2
+ * (with its backing chain) is converted to a sparse raw file, and mount attaches
+ * a read-only loop device at partition 1's offset itself, with autoclear: the
+ * loop device goes away with the unmount, even if this process dies after it.
  */
 export async function withMountedRoot<T>(qcow2: string, inspect: (root: string) => Promise<T>): Promise<T> {
     const work = await mkdtemp("/var/tmp/boot-inspect-");
     const raw = join(work, "disk.raw");
     const mountPoint = join(work, "root");
-    let loop: string | undefined;
     let mounted = false;
     try {
         await execFileAsync("qemu-img", ["convert", "-O", "raw", qcow2, raw]);
         const { offset, size } = await partitionExtent(raw, 1);
-        loop = (
-            await execFileAsync("losetup", [
-                "--find", "--show", "--read-only", "--offset", String(offset), "--sizelimit", String(size), raw,
-            ])
-        ).stdout.trim();
         await execFileAsync("mkdir", ["-p", mountPoint]);
         // noload: do not replay an ext4 journal, so nothing at all is written.
-        await execFileAsync("mount", ["-o", "ro,noload", loop, mountPoint]);
+        await execFileAsync("mount", ["-o", `ro,noload,loop,offset=${offset},sizelimit=${size}`, raw, mountPoint]);
         mounted = true;
         return await inspect(mountPoint);
     } finally {
         if (mounted) await execFileAsync("umount", [mountPoint]);
-        if (loop) await execFileAsync("losetup", ["--detach", loop]);
         await rm(work, { recursive: true, force: true });
     }
 }
