@@ -14,7 +14,8 @@ DEBIAN_PACKAGES=(
     debootstrap                         # the tests' small Debian base image
     gdisk fdisk parted e2fsprogs dosfstools util-linux mount  # partitions, filesystems, loop devices
     grub-pc-bin                         # BIOS boot loader for the tests' base image
-    genisoimage mtools                  # NoCloud seed for the boot test
+    genisoimage                         # NoCloud seed (and isoinfo) for the boot test
+    procps python3                      # pgrep in the boot test; the stand-in runner's listener
     shellcheck                          # lint for every shell script, including rendered userdata
     systemd                             # systemd --test checks the units the userdata writes
     curl ca-certificates
