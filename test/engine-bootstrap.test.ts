@@ -4,34 +4,26 @@
  * modelled by moving the slots' recorded creation time back in the kept state.
  */
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { assertCleanExit } from "./harness/fleet-assertions";
-import { FleetDeployments, resourceName, type Deployment } from "./harness/fleet-deployment";
-import { diagnostics, GithubWorld, poolsOf, PROJECT, stackConfig, TYPES } from "./harness/fleet-stack";
+import { resourceName, startDevFleet, type Deployment } from "./harness/fleet-deployment";
+import { diagnostics, GithubWorld, PROJECT, TYPES } from "./harness/fleet-stack";
 
-const STACK = "dev";
 const REPO_SCOPE = "acme/widgets";
 
 describe("the bootstrap timeout under cmd/run and the SDK's dynamic-provider host", () => {
-    const token = `ghp_${randomBytes(18).toString("hex")}`;
-    const secrets = { [`${PROJECT}:githubToken`]: token, "openstack:password": `pw-${randomBytes(12).toString("hex")}` };
     let world: GithubWorld;
     let poolName: string;
     let withinTimeout: Deployment;
     let pastTimeout: Deployment;
 
     before(async () => {
-        world = await GithubWorld.start();
-        world.fake.addToken(token);
-        world.fake.addRepo("acme", "widgets");
-        const config = stackConfig(STACK, secrets, world.apiUrl);
-        const pool = poolsOf(config)[0];
-        assert.ok(pool !== undefined && pool.count >= 2, "the dev stack needs a pool of at least two runners");
+        const fleet = await startDevFleet(2);
+        world = fleet.world;
+        const { config, pool, deployments } = fleet;
         poolName = pool.name;
         const timeoutMinutes = Number(config.config[`${PROJECT}:bootstrapTimeoutMinutes`] ?? "NaN");
         assert.ok(timeoutMinutes > 0, "the dev stack sets bootstrapTimeoutMinutes");
-        const deployments = new FleetDeployments(world, STACK, secrets);
         const initial = await deployments.deploy(false, pool.count);
         assertCleanExit(initial.run, `${diagnostics(initial.run)}\n${initial.providerStderr}`);
 

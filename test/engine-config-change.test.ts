@@ -4,14 +4,12 @@
  * busy one, and replaces that one on a later run once its job is done.
  */
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { assertCleanExit } from "./harness/fleet-assertions";
-import { FleetDeployments, resourceName, type Deployment } from "./harness/fleet-deployment";
-import { diagnostics, GithubWorld, poolsOf, PROJECT, stackConfig, TYPES, type PoolConfig } from "./harness/fleet-stack";
+import { FleetDeployments, resourceName, startDevFleet, type Deployment } from "./harness/fleet-deployment";
+import { diagnostics, GithubWorld, TYPES, type PoolConfig } from "./harness/fleet-stack";
 import type { Step } from "./harness/simulated-engine";
 
-const STACK = "dev";
 const REPO_SCOPE = "acme/widgets";
 
 /** [kind, type, name] of every step that is not "same", sorted. */
@@ -31,8 +29,6 @@ function slotReplacement(slot: string): [Step["kind"], string, string][] {
 }
 
 describe("a label change under cmd/run and the SDK's dynamic-provider host", () => {
-    const token = `ghp_${randomBytes(18).toString("hex")}`;
-    const secrets = { [`${PROJECT}:githubToken`]: token, "openstack:password": `pw-${randomBytes(12).toString("hex")}` };
     const addLabel = (pools: PoolConfig[]): void => {
         pools[0]!.labels = [...pools[0]!.labels, "extra-label"];
     };
@@ -46,14 +42,10 @@ describe("a label change under cmd/run and the SDK's dynamic-provider host", () 
     let afterJob: Deployment;
 
     before(async () => {
-        world = await GithubWorld.start();
-        world.fake.addToken(token);
-        world.fake.addRepo("acme", "widgets");
-        const pool = poolsOf(stackConfig(STACK, secrets, world.apiUrl))[0];
-        assert.ok(pool !== undefined && pool.count >= 2, "the dev stack needs a pool of at least two runners");
-        poolName = pool.name;
-        slots = pool.count;
-        deployments = new FleetDeployments(world, STACK, secrets);
+        const fleet = await startDevFleet(2);
+        ({ world, deployments } = fleet);
+        poolName = fleet.pool.name;
+        slots = fleet.pool.count;
         const initial = await deployments.deploy(false, slots);
         assertCleanExit(initial.run, `${diagnostics(initial.run)}\n${initial.providerStderr}`);
 

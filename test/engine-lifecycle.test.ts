@@ -5,15 +5,13 @@
  * engine keeps the state between runs and orders deletes as Pulumi does.
  */
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { assertCleanExit, assertSecretsNotShown, assertSecretsStaySecret } from "./harness/fleet-assertions";
-import { FleetDeployments, resourceName, type Deployment } from "./harness/fleet-deployment";
-import { diagnostics, GithubWorld, poolsOf, PROJECT, stackConfig, TYPES } from "./harness/fleet-stack";
+import { FleetDeployments, resourceName, startDevFleet, type Deployment } from "./harness/fleet-deployment";
+import { diagnostics, GithubWorld, TYPES } from "./harness/fleet-stack";
 import { unwrap } from "./harness/pulumi-values";
 import type { Step } from "./harness/simulated-engine";
 
-const STACK = "dev";
 const REPO_SCOPE = "acme/widgets";
 
 function slotName(pool: string, index: number): string {
@@ -25,9 +23,8 @@ function stepsOfKind(steps: Step[], kind: Step["kind"]): Step[] {
 }
 
 describe("dev stack lifecycle through cmd/run and the SDK's dynamic-provider host", () => {
-    const token = `ghp_${randomBytes(18).toString("hex")}`;
-    const secrets = { [`${PROJECT}:githubToken`]: token, "openstack:password": `pw-${randomBytes(12).toString("hex")}` };
     let world: GithubWorld;
+    let secrets: Record<string, string>;
     let deployments: FleetDeployments;
     let poolName: string;
     let slots: number;
@@ -42,14 +39,10 @@ describe("dev stack lifecycle through cmd/run and the SDK's dynamic-provider hos
     let jitConfigsAfterFirst: Record<string, string>;
 
     before(async () => {
-        world = await GithubWorld.start();
-        world.fake.addToken(token);
-        world.fake.addRepo("acme", "widgets");
-        const pool = poolsOf(stackConfig(STACK, secrets, world.apiUrl))[0];
-        assert.ok(pool !== undefined && pool.count >= 1, "the dev stack needs a pool with at least one runner");
-        poolName = pool.name;
-        slots = pool.count;
-        deployments = new FleetDeployments(world, STACK, secrets);
+        const fleet = await startDevFleet(1);
+        ({ world, deployments, secrets } = fleet);
+        poolName = fleet.pool.name;
+        slots = fleet.pool.count;
         firstPreview = await deployments.deploy(true, slots);
         first = await deployments.deploy(false, slots);
         runnersAfterFirst = world.fake.runners(REPO_SCOPE).map((runner) => runner.name);

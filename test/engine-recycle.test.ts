@@ -3,18 +3,14 @@
  * (gone from GitHub) gets exactly its slot replaced, and a busy runner is never torn down.
  */
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { assertCleanExit } from "./harness/fleet-assertions";
-import { FleetDeployments, resourceName, type Deployment } from "./harness/fleet-deployment";
-import { diagnostics, GithubWorld, poolsOf, PROJECT, stackConfig, TYPES } from "./harness/fleet-stack";
+import { FleetDeployments, resourceName, startDevFleet, type Deployment } from "./harness/fleet-deployment";
+import { diagnostics, GithubWorld, TYPES } from "./harness/fleet-stack";
 
-const STACK = "dev";
 const REPO_SCOPE = "acme/widgets";
 
 describe("recycling runner slots through cmd/run and the SDK's dynamic-provider host", () => {
-    const token = `ghp_${randomBytes(18).toString("hex")}`;
-    const secrets = { [`${PROJECT}:githubToken`]: token, "openstack:password": `pw-${randomBytes(12).toString("hex")}` };
     let world: GithubWorld;
     let deployments: FleetDeployments;
     let slots: number;
@@ -34,14 +30,10 @@ describe("recycling runner slots through cmd/run and the SDK's dynamic-provider 
     }
 
     before(async () => {
-        world = await GithubWorld.start();
-        world.fake.addToken(token);
-        world.fake.addRepo("acme", "widgets");
-        const pool = poolsOf(stackConfig(STACK, secrets, world.apiUrl))[0];
-        assert.ok(pool !== undefined && pool.count >= 2, "the dev stack needs a pool of at least two runners");
-        slots = pool.count;
-        poolName = pool.name;
-        deployments = new FleetDeployments(world, STACK, secrets);
+        const fleet = await startDevFleet(2);
+        ({ world, deployments } = fleet);
+        slots = fleet.pool.count;
+        poolName = fleet.pool.name;
         const initial = await deployments.deploy(false, slots);
         assertCleanExit(initial.run, `${diagnostics(initial.run)}\n${initial.providerStderr}`);
 

@@ -5,6 +5,8 @@
  */
 import type { RecordedRequest } from "../fake-github";
 import type { EngineRun } from "./engine-run";
+import { randomBytes } from "node:crypto";
+import type { StackFileConfig } from "../../scripts/plan/stack-file";
 import { GithubWorld, poolsOf, PROJECT, REPO, runStack, stackConfig, type PoolConfig } from "./fleet-stack";
 import { DeploymentState, SimulatedEngine, type Step } from "./simulated-engine";
 
@@ -91,4 +93,29 @@ export class FleetDeployments {
 /** "small-0" for the URN ...::fleet-small-0 */
 export function resourceName(urn: string): string {
     return urn.split("::").pop() ?? "";
+}
+
+/** The dev stack's first pool, deployed against a fresh fake GitHub that knows its repository and a random token. */
+export interface DevFleet {
+    world: GithubWorld;
+    /** Plaintexts of the stack's secure values (random per run, so a leak is recognisable). */
+    secrets: Record<string, string>;
+    config: StackFileConfig;
+    pool: PoolConfig;
+    deployments: FleetDeployments;
+}
+
+export async function startDevFleet(minimumSlots: number): Promise<DevFleet> {
+    const token = `ghp_${randomBytes(18).toString("hex")}`;
+    const secrets = { [`${PROJECT}:githubToken`]: token, "openstack:password": `pw-${randomBytes(12).toString("hex")}` };
+    const world = await GithubWorld.start();
+    world.fake.addToken(token);
+    world.fake.addRepo("acme", "widgets");
+    const config = stackConfig("dev", secrets, world.apiUrl);
+    const pool = poolsOf(config)[0];
+    if (pool === undefined || pool.count < minimumSlots) {
+        await world.stop();
+        throw new Error(`the dev stack needs a pool of at least ${minimumSlots} runners`);
+    }
+    return { world, secrets, config, pool, deployments: new FleetDeployments(world, "dev", secrets) };
 }

@@ -6,16 +6,10 @@
 import type { GithubConnection } from "../client";
 import { RegistrationInputError } from "../errors";
 import type { RegistrationIdentity } from "./decision";
-import type { RegistrationInputs, RegistrationMode } from "./inputs";
+import type { RegistrationInputs } from "./inputs";
 
-export interface AppliedSettings {
-    path: string;
-    runnerGroup?: string;
-    mode: RegistrationMode;
-    namePrefix: string;
-    labels: string[];
-    ephemeral: boolean;
-}
+/** The inputs that decide which runner a slot is, as they were when it was created. */
+export type AppliedSettings = Pick<RegistrationInputs, "path" | "runnerGroup" | "mode" | "namePrefix" | "labels" | "ephemeral">;
 
 export interface RegistrationOutputs {
     /** Secret. The connection as of the last create or update (a rotated token updates in place). */
