@@ -125,6 +125,9 @@ install_yq "$yq_file"
 step "remove unattended-upgrades"
 remove_unattended_upgrades
 
+step "start docker on first use (socket activation), so boot-time settings need no restart"
+socket_activate_docker || die "could not switch docker to socket activation inside the image (see the log)"
+
 step "create user ubuntu in group docker"
 ensure_runner_user
 

@@ -6,7 +6,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, lstatSync } from "node:fs";
 import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -257,6 +257,10 @@ async function assertImageContents(root: string): Promise<void> {
         dropIn,
         `[Service]\nEnvironment="HTTP_PROXY=${HTTP_PROXY.replace("%", "%%")}"\nEnvironment="HTTPS_PROXY=${HTTPS_PROXY}"\nEnvironment="NO_PROXY=${NO_PROXY}"\n`,
     );
+    // Unit links point at absolute paths inside the image: look at the links themselves, not their targets on this host.
+    const isLink = (file: string) => lstatSync(inImage(file), { throwIfNoEntry: false })?.isSymbolicLink() === true;
+    assert.equal(isLink("etc/systemd/system/multi-user.target.wants/docker.service"), false, "dockerd is not started at boot");
+    assert.ok(isLink("etc/systemd/system/sockets.target.wants/docker.socket"), "dockerd starts on first use, through its socket");
     const clientConfigFile = inImage("home/ubuntu/.docker/config.json");
     const clientConfig = JSON.parse(await readFile(clientConfigFile, "utf8"));
     assert.deepEqual(clientConfig, { proxies: { default: { httpProxy: HTTP_PROXY, httpsProxy: HTTPS_PROXY, noProxy: NO_PROXY } } });

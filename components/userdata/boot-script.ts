@@ -92,7 +92,8 @@ function startSection(): string[] {
         `echo "runner boot: starting ${RUNNER_UNIT}"`,
         `systemctl daemon-reload`,
         `if ((docker_changed)); then`,
-        `\tsystemctl restart docker.service`,
+        // try-restart: only a running dockerd needs it; the project's image starts docker on first use.
+        `\tsystemctl try-restart docker.service`,
         `fi`,
         `systemctl enable ${RUNNER_UNIT}`,
         // --no-block: cloud-init's final stage must not wait on (or deadlock with) the runner's start.

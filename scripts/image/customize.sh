@@ -115,6 +115,13 @@ ensure_runner_user() {
     fi
 }
 
+# The runner's userdata writes docker's settings (mirror, proxies) at boot. With
+# dockerd started by its socket on first use, it reads them without a restart.
+socket_activate_docker() {
+    in_root systemctl disable docker.service
+    in_root systemctl enable docker.socket
+}
+
 install_runner() {
     local tarball="$1" dir="$root/home/ubuntu/actions-runner"
     rm -rf "$dir"

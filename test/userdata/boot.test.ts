@@ -134,7 +134,7 @@ test("JIT, ephemeral, every option: boot script writes each file verbatim and st
         [
             ["hostnamectl", ["set-hostname", input.hostname]],
             ["systemctl", ["daemon-reload"]],
-            ["systemctl", ["restart", "docker.service"]],
+            ["systemctl", ["try-restart", "docker.service"]],
             ["systemctl", ["enable", RUNNER_UNIT]],
             ["systemctl", ["start", "--no-block", RUNNER_UNIT]],
         ],
@@ -240,7 +240,7 @@ test("token mode, repo without runner group, ephemeral: --ephemeral, no --runner
     const input = tokenRepoInput();
     assert.equal(input.start.mode, "token");
     const box = boot(input, REGISTRATION_TOKEN);
-    assert.deepEqual(argvOf(box.calls(), "systemctl"), [["daemon-reload"], ["restart", "docker.service"], ["enable", RUNNER_UNIT], ["start", "--no-block", RUNNER_UNIT]]);
+    assert.deepEqual(argvOf(box.calls(), "systemctl"), [["daemon-reload"], ["try-restart", "docker.service"], ["enable", RUNNER_UNIT], ["start", "--no-block", RUNNER_UNIT]]);
     assert.ok(!box.exists("/etc/docker/daemon.json"));
     assertRootFile(box, DROP_IN, 0o644, `[Service]\nEnvironment="HTTP_PROXY=${input.proxy?.http}"\n`);
     const { calls, dump } = startRunnerService(box);
@@ -336,7 +336,7 @@ test("a changed mirror restarts docker on the next run", { skip }, () => {
     const box = boot(jitInput(), JIT_CONFIG);
     box.clearCalls();
     boot({ ...jitInput(), dockerhubMirror: "https://other-mirror.internal" }, JIT_CONFIG, box);
-    assert.deepEqual(argvOf(box.calls(), "systemctl"), [["daemon-reload"], ["restart", "docker.service"], ["enable", RUNNER_UNIT], ["start", "--no-block", RUNNER_UNIT]]);
+    assert.deepEqual(argvOf(box.calls(), "systemctl"), [["daemon-reload"], ["try-restart", "docker.service"], ["enable", RUNNER_UNIT], ["start", "--no-block", RUNNER_UNIT]]);
 });
 
 test("a failing command stops the boot script before the runner starts, without printing the secret", { skip }, () => {
