@@ -7,7 +7,10 @@ import { TEST_SECRETS, testPlaintext } from "./support/test-secrets";
 const dev = () => rawStackConfig("Pulumi.dev.yaml", "dev", testPlaintext);
 const prod = () => rawStackConfig("Pulumi.prod.yaml", "prod", testPlaintext);
 
-/** A copy of `raw` with one top-level key's value replaced, or a nested value changed through `edit`. */
+/**
+ * A copy of `raw` with one top-level key's value replaced, or a nested value changed through `edit`.
+ * `edit` receives decoded YAML of any shape; each case reaches into it freely, hence `any`.
+ */
 function changed(raw: RawStackConfig, key: string, edit: (value: any) => unknown): RawStackConfig {
     const current = raw.values[key] === undefined ? undefined : safeJson(raw.values[key]);
     const next = edit(structuredClone(current));
