@@ -13,6 +13,7 @@ import { drainGuardProvider } from "../components/github/deregistration/provider
 import { GithubRunnerBusyError, RegistrationInputError } from "../components/github/errors";
 import { providerLocation, serializableProvider } from "../components/github/provider-shim";
 import { setSharedClientTuning } from "../components/github/shared-client";
+import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { FakeGithub } from "./fake-github";
 
 const TOKEN = "ghp_drain_guard_test_token_abcdef";
@@ -165,6 +166,6 @@ test("RunnerDeregistration registers the connection as a secret input and output
     const registered = requests.find((r) => r.type === "pulumi-nodejs:dynamic/github-runners:RunnerDeregistration");
     assert.ok(registered);
     assert.deepEqual(registered.secretOutputs, ["github"]);
-    assert.equal((registered.object.github as Props)["4dabf18193072939515e22adb298388d"], "1b47061264138c4ac30d75fd1eb44270");
+    assert.equal((registered.object.github as Props)[specialSigKey], specialSecretSig);
     assert.ok(!JSON.stringify({ ...registered.object, github: undefined }).includes(TOKEN));
 });

@@ -26,6 +26,7 @@ import { setSharedClientTuning } from "../components/github/shared-client";
 import { decodeJitConfig, FakeGithub } from "./fake-github";
 import { DynamicProviderHost } from "./harness/dynamic-provider-host";
 import type { WireObject } from "./harness/pulumi-values";
+import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { RecordingMonitor } from "./harness/recording-monitor";
 
 const TOKEN = "ghp_registration_test_token_0123456789";
@@ -481,7 +482,6 @@ test("delete: state without the fields this provider writes fails clearly", asyn
 
 // ---- the resource class and its serialized provider -------------------------
 
-const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"; // Pulumi's secret signature (sdk/nodejs/runtime/rpc.ts)
 
 interface RegisteredRequest {
     type: string;
@@ -530,7 +530,7 @@ test("RunnerRegistration: the connection is a secret input, JIT config/token/con
     assert.ok(registration, `registered: ${requests.map((r) => r.type).join(", ")}`);
     assert.deepEqual([...registration.additionalSecretOutputs].sort(), ["github", "jitConfig", "registrationToken"]);
     const githubInput = registration.object.github as Props;
-    assert.equal(githubInput[SECRET_SIG_KEY], "1b47061264138c4ac30d75fd1eb44270");
+    assert.equal(githubInput[specialSigKey], specialSecretSig);
     const plain = JSON.stringify({ ...registration.object, github: undefined });
     assert.ok(!plain.includes(TOKEN), "the token appears only inside the secret-wrapped connection");
     const providerText = registration.object.__provider as string;

@@ -12,8 +12,8 @@ import { RunnerFleet } from "../../components/fleet";
 import type { RunnerLookup } from "../../components/image/build-args";
 import { runnerHostname } from "../../components/naming";
 
-export const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
-export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+import { specialSecretSig as SECRET_SIG, specialSigKey as SECRET_SIG_KEY } from "@pulumi/pulumi/runtime/rpc";
+
 export const REGISTRATION_TYPE = "pulumi-nodejs:dynamic/github-runners:RunnerRegistration";
 export const DEREGISTRATION_TYPE = "pulumi-nodejs:dynamic/github-runners:RunnerDeregistration";
 /** Stands where GitHub's JIT config will be; the plan prints it instead of a secret. */

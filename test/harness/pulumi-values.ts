@@ -1,12 +1,16 @@
 /**
  * Pulumi's wire encoding of property values (as sent over gRPC in a protobuf Struct).
- * The signatures are the constants of sdk/nodejs/runtime/rpc.ts ("specialSigKey" and friends).
+ * The signatures are the SDK's own constants (runtime/rpc: specialSigKey and friends).
  */
-export const SIG_KEY = "4dabf18193072939515e22adb298388d";
-export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-export const RESOURCE_REFERENCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
-export const OUTPUT_VALUE_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4";
-export const UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+import {
+    specialOutputValueSig as OUTPUT_VALUE_SIG,
+    specialResourceSig as RESOURCE_REFERENCE_SIG,
+    specialSecretSig as SECRET_SIG,
+    specialSigKey as SIG_KEY,
+    unknownValue as UNKNOWN_VALUE,
+} from "@pulumi/pulumi/runtime/rpc";
+
+export { OUTPUT_VALUE_SIG, RESOURCE_REFERENCE_SIG, SECRET_SIG, SIG_KEY, UNKNOWN_VALUE };
 
 export type WireValue = null | boolean | number | string | WireValue[] | { [key: string]: WireValue };
 export type WireObject = { [key: string]: WireValue };
