@@ -52,13 +52,17 @@ export function decodeBootSettings(text: string): RunnerBootSettings {
 export interface RegisteredRunner {
     runnerName: string;
     hostname: string;
-    jitConfig?: string;
-    registrationToken?: string;
     registrationUrl: string;
+    /** How the slot registers, and the secret the registration minted for it (a JIT config or a registration token). */
+    mode: "jit" | "token";
+    credential: string | undefined;
 }
 
-/** Userdata input for one registered runner; which start mode follows from what the registration produced. */
+/** Userdata input for one registered runner. */
 export function userdataInput(runner: RegisteredRunner, settings: RunnerBootSettings): RunnerUserdataInput {
+    if (runner.credential === undefined || runner.credential === "") {
+        throw new Error(`runner ${runner.runnerName} has no ${runner.mode === "jit" ? "JIT config" : "registration token"} from its registration`);
+    }
     const common = {
         runnerName: runner.runnerName,
         hostname: runner.hostname,
@@ -68,20 +72,10 @@ export function userdataInput(runner: RegisteredRunner, settings: RunnerBootSett
         sshDebug: settings.sshDebug,
         preJobScript: settings.preJobScript,
     };
-    if (runner.jitConfig !== undefined && runner.jitConfig !== "") {
-        return { ...common, start: { mode: "jit", jitConfig: runner.jitConfig } };
-    }
-    if (runner.registrationToken !== undefined && runner.registrationToken !== "") {
-        return {
-            ...common,
-            start: {
-                mode: "token",
-                url: runner.registrationUrl,
-                token: runner.registrationToken,
-                labels: settings.labels,
-                runnerGroup: settings.runnerGroup,
-            },
-        };
-    }
-    throw new Error(`runner ${runner.runnerName} has neither a JIT config nor a registration token`);
+    return runner.mode === "jit"
+        ? { ...common, start: { mode: "jit", jitConfig: runner.credential } }
+        : {
+              ...common,
+              start: { mode: "token", url: runner.registrationUrl, token: runner.credential, labels: settings.labels, runnerGroup: settings.runnerGroup },
+          };
 }

@@ -71,17 +71,13 @@ export class RunnerSlot extends pulumi.ComponentResource {
         // Depend only on outputs this mode always has: during a preview the SDK
         // resolves an output missing from the state as unknown, and an unknown
         // userData would show a change on every steady-state preview.
-        const jit = args.github.registration === "jit";
+        const mode = args.github.registration;
+        const jit = mode === "jit";
         const credential = jit ? registration.jitConfig : registration.registrationToken;
         const userData = pulumi
             .all([registration.runnerName, registration.hostname, credential, registration.registrationUrl, applied])
             .apply(([runnerName, hostname, secret, registrationUrl, spec]) =>
-                renderUserdata(
-                    userdataInput(
-                        { runnerName, hostname, registrationUrl, ...(jit ? { jitConfig: secret } : { registrationToken: secret }) },
-                        decodeBootSettings(spec.boot),
-                    ),
-                ),
+                renderUserdata(userdataInput({ runnerName, hostname, registrationUrl, mode, credential: secret }, decodeBootSettings(spec.boot))),
             );
         const instance = new openstack.compute.Instance(
             name,
