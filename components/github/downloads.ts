@@ -7,6 +7,7 @@
  */
 import type { GithubClient } from "./client";
 import { formatGithubPath, type GithubPath } from "./paths";
+import { scopeEndpoint } from "./scope";
 
 export type RunnerDownloadArch = "x64" | "arm64";
 
@@ -70,12 +71,10 @@ interface ListedApplication {
 }
 
 async function listRunnerApplications(client: GithubClient, path: GithubPath): Promise<ListedApplication[]> {
+    const { route, params } = scopeEndpoint("GET", path, "/actions/runners/downloads");
     try {
-        const response =
-            path.kind === "org"
-                ? await client.rest.actions.listRunnerApplicationsForOrg({ org: path.org })
-                : await client.rest.actions.listRunnerApplicationsForRepo({ owner: path.owner, repo: path.repo });
-        return response.data;
+        const response = await client.request(route, params);
+        return response.data as ListedApplication[];
     } catch (error) {
         const status = (error as { status?: unknown }).status;
         const cause = typeof status === "number" ? `HTTP ${status}` : (error as Error).message;

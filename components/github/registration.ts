@@ -1,21 +1,20 @@
 /**
  * RunnerRegistration: one runner slot's GitHub registration, the reconcile
- * brain of the fleet. Everything the VM is built from flows from its outputs,
- * so the VM changes only when this resource is replaced. See
- * registration/provider.ts for the behaviour and registration/decision.ts for
- * when a slot is recycled.
+ * brain of the fleet. Everything the VM is built from flows from its outputs
+ * (the instance settings applied at create and the userdata rendered then), so
+ * the VM changes only when this resource is replaced, and a busy runner's VM
+ * never changes. See registration/provider.ts for the behaviour and
+ * registration/decision.ts for when a slot is recycled.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { GithubConnection } from "./client";
-import { providerLocation, serializableProvider } from "./provider-shim";
-import { REGISTRATION_SECRET_OUTPUTS } from "./registration/state";
+import { LoadedDynamicResource } from "../providers/loader";
+import type { InstanceSpec } from "./registration/inputs";
+import { REGISTRATION_SECRET_OUTPUTS, REGISTRATION_SETTINGS_OUTPUTS } from "./registration/state";
 
 export interface RunnerRegistrationArgs {
-    /** Pass it as pulumi.secret: it carries the token or App key. */
-    github: pulumi.Input<GithubConnection>;
-    /** "org" or "owner/repo". */
+    /** "org", "owner/repo" or "enterprise:slug". */
     path: pulumi.Input<string>;
-    /** Org only, looked up by name; repository runners use group 1. */
+    /** Org and enterprise only, looked up by name; repository runners use group 1. */
     runnerGroup?: pulumi.Input<string>;
     /** "token": a registration token (servers without JIT; persistent runners). */
     mode: pulumi.Input<"jit" | "token">;
@@ -23,49 +22,46 @@ export interface RunnerRegistrationArgs {
     namePrefix: pulumi.Input<string>;
     labels: pulumi.Input<pulumi.Input<string>[]>;
     ephemeral: pulumi.Input<boolean>;
-    bootstrapTimeoutSeconds: pulumi.Input<number>;
-    /**
-     * The desired instance spec; the instance is built from `appliedSpec`, the spec as of the last
-     * create. It must hold no secret: it is kept in plain text in the state as `appliedSpec`.
-     */
-    spec: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /** What the VM is built from besides its userdata: kept as applied at create. */
+    instance: pulumi.Input<InstanceSpec>;
+    /** Canonical JSON of the boot settings. */
+    boot: pulumi.Input<string>;
+    /** Digest of the userdata template these settings render to with the current code. */
+    template: pulumi.Input<string>;
+    /** The slot is retiring (scale-in): never recycle it; it goes once its runner is gone. */
+    retiring: pulumi.Input<boolean>;
 }
 
-const registrationProvider = serializableProvider(providerLocation(require.resolve("./registration/provider"), "registrationProvider"));
+export interface RunnerRegistrationOptions extends pulumi.CustomResourceOptions {
+    /** The instance or boot settings hold a secret: keep what the slot applied encrypted in the state too. */
+    sensitiveSettings?: boolean;
+}
 
-export class RunnerRegistration extends pulumi.dynamic.Resource {
+export class RunnerRegistration extends LoadedDynamicResource {
     declare readonly runnerName: pulumi.Output<string>;
-    declare readonly hostname: pulumi.Output<string>;
     /** JIT mode; undefined in token mode. */
     declare readonly runnerId: pulumi.Output<number | undefined>;
-    /** Secret. */
-    declare readonly jitConfig: pulumi.Output<string | undefined>;
-    /** Secret. */
-    declare readonly registrationToken: pulumi.Output<string | undefined>;
-    /** The web URL for `config.sh --url`. */
-    declare readonly registrationUrl: pulumi.Output<string>;
-    /** The spec as of the last create: build the instance from this. */
-    declare readonly appliedSpec: pulumi.Output<Record<string, string>>;
     declare readonly createdAt: pulumi.Output<string>;
+    /** The instance settings as applied at create: build the VM from these. */
+    declare readonly instance: pulumi.Output<InstanceSpec>;
+    declare readonly digests: pulumi.Output<Record<string, string>>;
+    /** Secret: base64 gzip userdata with the runner's credential inside. */
+    declare readonly userData: pulumi.Output<string>;
 
-    constructor(name: string, args: RunnerRegistrationArgs, opts?: pulumi.CustomResourceOptions) {
-        const outputs = {
-            runnerName: undefined,
-            hostname: undefined,
-            runnerId: undefined,
-            jitConfig: undefined,
-            registrationToken: undefined,
-            registrationUrl: undefined,
-            appliedSpec: undefined,
-            createdAt: undefined,
-        };
+    constructor(name: string, args: RunnerRegistrationArgs, opts: RunnerRegistrationOptions = {}) {
+        const { sensitiveSettings, ...options } = opts;
+        const outputs = { runnerName: undefined, runnerId: undefined, createdAt: undefined, digests: undefined, userData: undefined };
+        const secretOutputs = [...REGISTRATION_SECRET_OUTPUTS, ...(sensitiveSettings ? REGISTRATION_SETTINGS_OUTPUTS : [])];
         super(
-            registrationProvider,
-            name,
-            { ...args, github: pulumi.secret(args.github), ...outputs },
-            pulumi.mergeOptions(opts, { additionalSecretOutputs: [...REGISTRATION_SECRET_OUTPUTS] }),
-            "github-runners",
+            "registration",
             "RunnerRegistration",
+            name,
+            { ...args, ...outputs },
+            pulumi.mergeOptions(options, {
+                additionalSecretOutputs: secretOutputs,
+                // The old VM is gone before its replacement boots: a recycled slot never holds double quota.
+                deleteBeforeReplace: true,
+            }),
         );
     }
 }

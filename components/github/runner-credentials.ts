@@ -7,6 +7,7 @@ import type { GithubClient } from "./client";
 import { githubCallError, isHttpStatus } from "./errors";
 import type { GithubPath } from "./paths";
 import { describePath } from "./runners";
+import { scopeEndpoint } from "./scope";
 
 export interface JitRegistration {
     runnerId: number;
@@ -31,16 +32,11 @@ export class RunnerNameTakenError extends Error {
 
 export async function generateJitConfig(client: GithubClient, apiUrl: string, path: GithubPath, request: JitRequest): Promise<JitRegistration> {
     const body = { name: request.name, runner_group_id: request.runnerGroupId, labels: request.labels, work_folder: "_work" };
+    const { route, params } = scopeEndpoint("POST", path, "/actions/runners/generate-jitconfig");
     try {
-        const response =
-            path.kind === "org"
-                ? await client.rest.actions.generateRunnerJitconfigForOrg({ org: path.org, ...body })
-                : await client.rest.actions.generateRunnerJitconfigForRepo({ owner: path.owner, repo: path.repo, ...body });
-        return {
-            runnerId: response.data.runner.id,
-            runnerName: response.data.runner.name,
-            encodedJitConfig: response.data.encoded_jit_config,
-        };
+        const response = await client.request(route, { ...params, ...body });
+        const data = response.data as { runner: { id: number; name: string }; encoded_jit_config: string };
+        return { runnerId: data.runner.id, runnerName: data.runner.name, encodedJitConfig: data.encoded_jit_config };
     } catch (error) {
         if (isHttpStatus(error, 409)) {
             throw new RunnerNameTakenError(request.name);
@@ -60,12 +56,11 @@ export interface RegistrationToken {
 }
 
 export async function createRegistrationToken(client: GithubClient, apiUrl: string, path: GithubPath, runnerName: string): Promise<RegistrationToken> {
+    const { route, params } = scopeEndpoint("POST", path, "/actions/runners/registration-token");
     try {
-        const response =
-            path.kind === "org"
-                ? await client.rest.actions.createRegistrationTokenForOrg({ org: path.org })
-                : await client.rest.actions.createRegistrationTokenForRepo({ owner: path.owner, repo: path.repo });
-        return { token: response.data.token, expiresAt: response.data.expires_at };
+        const response = await client.request(route, params);
+        const data = response.data as { token: string; expires_at: string };
+        return { token: data.token, expiresAt: data.expires_at };
     } catch (error) {
         throw githubCallError(`creating a registration token for runner "${runnerName}" in ${describePath(path)}`, apiUrl, error);
     }

@@ -7,6 +7,7 @@
 import type { GithubClient } from "./client";
 import { githubCallError, GithubRunnerBusyError, GithubRunnerGroupNotFoundError, isHttpStatus } from "./errors";
 import { formatGithubPath, type GithubPath } from "./paths";
+import { scopeEndpoint } from "./scope";
 
 /** What the registration layer needs to know about a runner GitHub has. */
 export interface ObservedRunner {
@@ -22,7 +23,14 @@ const PAGE_SIZE = 100;
 export const DEFAULT_RUNNER_GROUP_ID = 1;
 
 export function describePath(path: GithubPath): string {
-    return path.kind === "org" ? `org "${path.org}"` : `repo "${formatGithubPath(path)}"`;
+    switch (path.kind) {
+        case "org":
+            return `org "${path.org}"`;
+        case "enterprise":
+            return `enterprise "${path.enterprise}"`;
+        default:
+            return `repo "${formatGithubPath(path)}"`;
+    }
 }
 
 interface RawRunner {
@@ -39,16 +47,9 @@ function observed(raw: RawRunner): ObservedRunner {
 /** All runners of the org or repo (every page), optionally filtered by exact name on GitHub's side. */
 export async function listRunners(client: GithubClient, apiUrl: string, path: GithubPath, name?: string): Promise<ObservedRunner[]> {
     const filter = name !== undefined ? { name } : {};
+    const { route, params } = scopeEndpoint("GET", path, "/actions/runners");
     try {
-        const runners =
-            path.kind === "org"
-                ? await client.paginate(client.rest.actions.listSelfHostedRunnersForOrg, { org: path.org, per_page: PAGE_SIZE, ...filter })
-                : await client.paginate(client.rest.actions.listSelfHostedRunnersForRepo, {
-                      owner: path.owner,
-                      repo: path.repo,
-                      per_page: PAGE_SIZE,
-                      ...filter,
-                  });
+        const runners: RawRunner[] = await client.paginate(route, { ...params, per_page: PAGE_SIZE, ...filter });
         return runners.map(observed);
     } catch (error) {
         throw githubCallError(`listing the runners of ${describePath(path)}`, apiUrl, error);
@@ -90,12 +91,10 @@ export async function findRunnerByName(client: GithubClient, apiUrl: string, pat
 
 /** One runner by id, or undefined when GitHub no longer has it. */
 export async function getRunner(client: GithubClient, apiUrl: string, path: GithubPath, runner: { id: number; name: string }): Promise<ObservedRunner | undefined> {
+    const { route, params } = scopeEndpoint("GET", path, "/actions/runners/{runner_id}");
     try {
-        const response =
-            path.kind === "org"
-                ? await client.rest.actions.getSelfHostedRunnerForOrg({ org: path.org, runner_id: runner.id })
-                : await client.rest.actions.getSelfHostedRunnerForRepo({ owner: path.owner, repo: path.repo, runner_id: runner.id });
-        return observed(response.data);
+        const response = await client.request(route, { ...params, runner_id: runner.id });
+        return observed(response.data as RawRunner);
     } catch (error) {
         if (isHttpStatus(error, 404)) return undefined;
         throw githubCallError(`reading runner "${runner.name}" (id ${runner.id}) of ${describePath(path)}`, apiUrl, error);
@@ -114,12 +113,9 @@ export async function removeRunner(
     path: GithubPath,
     runner: { id: number; name: string },
 ): Promise<RemovalOutcome> {
+    const { route, params } = scopeEndpoint("DELETE", path, "/actions/runners/{runner_id}");
     try {
-        if (path.kind === "org") {
-            await client.rest.actions.deleteSelfHostedRunnerFromOrg({ org: path.org, runner_id: runner.id });
-        } else {
-            await client.rest.actions.deleteSelfHostedRunnerFromRepo({ owner: path.owner, repo: path.repo, runner_id: runner.id });
-        }
+        await client.request(route, { ...params, runner_id: runner.id });
         return "removed";
     } catch (error) {
         if (isHttpStatus(error, 404)) {
@@ -137,8 +133,8 @@ export async function removeRunner(
 }
 
 /**
- * The runner group id to register into: 1 for repositories and for orgs
- * without a group, else the org's group of that exact name.
+ * The runner group id to register into: 1 for repositories and for orgs or
+ * enterprises without a group, else the group of that exact name.
  */
 export async function runnerGroupId(client: GithubClient, apiUrl: string, path: GithubPath, groupName: string | undefined): Promise<number> {
     if (path.kind === "repo" || groupName === undefined) {
@@ -148,11 +144,11 @@ export async function runnerGroupId(client: GithubClient, apiUrl: string, path: 
     return sharedRead(sharedGroupIds, `${scopeKey(apiUrl, path)} ${groupName}`, () => lookUpRunnerGroupId(client, apiUrl, path, groupName));
 }
 
-async function lookUpRunnerGroupId(client: GithubClient, apiUrl: string, path: GithubPath & { kind: "org" }, groupName: string): Promise<number> {
+async function lookUpRunnerGroupId(client: GithubClient, apiUrl: string, path: GithubPath, groupName: string): Promise<number> {
     let groups: { id: number; name: string }[];
+    const { route, params } = scopeEndpoint("GET", path, "/actions/runner-groups");
     try {
-        // Octokit's REST method table has no org runner-group listing; the route form is typed all the same.
-        groups = await client.paginate("GET /orgs/{org}/actions/runner-groups", { org: path.org, per_page: PAGE_SIZE });
+        groups = await client.paginate(route, { ...params, per_page: PAGE_SIZE });
     } catch (error) {
         throw githubCallError(`looking up runner group "${groupName}" in ${describePath(path)}`, apiUrl, error);
     }
@@ -161,7 +157,7 @@ async function lookUpRunnerGroupId(client: GithubClient, apiUrl: string, path: G
         const known = groups.map((candidate) => `"${candidate.name}"`).join(", ");
         throw new GithubRunnerGroupNotFoundError(
             `runner group "${groupName}" not found in ${describePath(path)} (groups there: ${known || "none"}); ` +
-                "fix: create the group in the organization's Actions settings, or correct the runner group name in the stack config",
+                `fix: create the group in the ${path.kind === "enterprise" ? "enterprise" : "organization"}'s Actions settings, or correct the runner group name in the stack config`,
         );
     }
     return group.id;

@@ -1,26 +1,35 @@
 /**
  * The registration resource's inputs as the provider receives them (plain
  * JSON, possibly with Pulumi's unknown placeholder during preview), checked
- * into typed values. Failure messages name the property, the bad value (never
- * a credential) and what is expected.
+ * into typed values. They hold no credential: the GitHub connection comes from
+ * the stack configuration (components/providers/settings.ts). Failure messages
+ * name the property, the bad value and what is expected.
  */
 import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
-import type { GithubAuth, GithubConnection } from "../client";
 import { RegistrationInputError } from "../errors";
 import { parseGithubPath } from "../paths";
 
 export type RegistrationMode = "jit" | "token";
 
+/** Everything the runner's VM is built from besides its userdata; opaque to the provider, kept as applied at create. */
+export type InstanceSpec = Record<string, unknown>;
+
 export interface RegistrationInputs {
-    github: GithubConnection;
+    /** "org", "owner/repo" or "enterprise:slug". */
     path: string;
     runnerGroup?: string;
     mode: RegistrationMode;
+    /** The runner name is `runnerName(namePrefix, random 12 hex)`. */
     namePrefix: string;
     labels: string[];
     ephemeral: boolean;
-    bootstrapTimeoutSeconds: number;
-    spec: Record<string, string>;
+    instance: InstanceSpec;
+    /** Canonical JSON of the boot settings (components/boot-settings.ts); secret when it holds a secret. */
+    boot: string;
+    /** Digest of the userdata this slot's settings render to with the current code: a code change is a desired change. */
+    template: string;
+    /** The slot is retiring (scale-in): it is never recycled, and goes once its runner is gone. */
+    retiring: boolean;
 }
 
 export interface InputFailure {
@@ -32,7 +41,7 @@ export function isUnknown(value: unknown): boolean {
     return value === unknownValue;
 }
 
-function containsUnknown(value: unknown): boolean {
+export function containsUnknown(value: unknown): boolean {
     if (isUnknown(value)) return true;
     if (Array.isArray(value)) return value.some(containsUnknown);
     if (typeof value === "object" && value !== null) return Object.values(value).some(containsUnknown);
@@ -41,55 +50,15 @@ function containsUnknown(value: unknown): boolean {
 
 const LABEL = /^[\w-]+$/;
 const NAME_PREFIX = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+/** GitHub accepts at most 100 labels on a runner. */
+const MAX_LABELS = 100;
 
 function show(value: unknown): string {
     return JSON.stringify(value) ?? String(value);
 }
 
-function checkConnection(value: unknown, failures: InputFailure[]): GithubConnection | undefined {
-    if (typeof value !== "object" || value === null) {
-        failures.push({ property: "github", reason: "expected a GitHub connection { apiUrl, auth }" });
-        return undefined;
-    }
-    const { apiUrl, auth } = value as { apiUrl?: unknown; auth?: unknown };
-    let validUrl = false;
-    if (typeof apiUrl === "string") {
-        try {
-            validUrl = ["http:", "https:"].includes(new URL(apiUrl).protocol);
-        } catch {
-            validUrl = false;
-        }
-    }
-    if (!validUrl) {
-        failures.push({ property: "github.apiUrl", reason: `got ${show(apiUrl)}, expected an http(s) URL such as https://api.github.com` });
-    }
-    const checkedAuth = checkAuth(auth, failures);
-    return validUrl && checkedAuth !== undefined ? { apiUrl: apiUrl as string, auth: checkedAuth } : undefined;
-}
-
-// Credential values are never echoed: only their presence is reported.
-function checkAuth(value: unknown, failures: InputFailure[]): GithubAuth | undefined {
-    const auth = typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
-    if (auth.kind === "token") {
-        if (typeof auth.token === "string" && auth.token.length > 0) return { kind: "token", token: auth.token };
-        failures.push({ property: "github.auth.token", reason: "the token is missing or empty; expected a GitHub token (secret)" });
-        return undefined;
-    }
-    if (auth.kind === "app") {
-        const appId = typeof auth.appId === "string" || typeof auth.appId === "number" ? String(auth.appId) : "";
-        const ok = appId.length > 0 && Number.isInteger(auth.installationId) && typeof auth.privateKey === "string" && auth.privateKey.length > 0;
-        if (ok) return { kind: "app", appId, installationId: auth.installationId as number, privateKey: auth.privateKey as string };
-        failures.push({ property: "github.auth", reason: "a GitHub App needs appId, an integer installationId and a non-empty privateKey (secret)" });
-        return undefined;
-    }
-    failures.push({ property: "github.auth.kind", reason: `got ${show(auth.kind)}, expected "token" or "app"` });
-    return undefined;
-}
-
-/** A known, well-formed connection, or undefined. */
-export function validConnection(value: unknown): GithubConnection | undefined {
-    return containsUnknown(value) ? undefined : checkConnection(value, []);
-}
+/** The keys of RegistrationInputs, in the order they are checked. */
+export const REGISTRATION_INPUT_KEYS = ["path", "runnerGroup", "mode", "namePrefix", "labels", "ephemeral", "instance", "boot", "template"] as const;
 
 /**
  * Checks raw inputs. Unknown values (preview) are not judged; `inputs` is set
@@ -100,10 +69,9 @@ export function checkRegistrationInputs(raw: Record<string, unknown>): { inputs?
     const known = (key: string) => !containsUnknown(raw[key]);
     const fail = (property: string, expected: string) => failures.push({ property, reason: `got ${show(raw[property])}, expected ${expected}` });
 
-    const github = known("github") ? checkConnection(raw.github, failures) : undefined;
     const path = raw.path;
     const parsedPath = typeof path === "string" ? parseGithubPath(path) : undefined;
-    if (known("path") && parsedPath === undefined) fail("path", 'an organization "org" or a repository "owner/repo"');
+    if (known("path") && parsedPath === undefined) fail("path", 'an organization "org", a repository "owner/repo" or an enterprise "enterprise:slug"');
     const runnerGroup = raw.runnerGroup;
     if (known("runnerGroup") && runnerGroup !== undefined && runnerGroup !== null) {
         if (typeof runnerGroup !== "string" || runnerGroup.trim().length === 0) {
@@ -118,8 +86,8 @@ export function checkRegistrationInputs(raw: Record<string, unknown>): { inputs?
     }
     const labels = raw.labels;
     if (known("labels")) {
-        if (!Array.isArray(labels) || labels.length === 0 || labels.length > 100) {
-            fail("labels", "a list of 1 to 100 labels");
+        if (!Array.isArray(labels) || labels.length === 0 || labels.length > MAX_LABELS) {
+            fail("labels", `a list of 1 to ${MAX_LABELS} labels`);
         } else {
             labels.forEach((label, index) => {
                 if (typeof label !== "string" || !LABEL.test(label)) {
@@ -132,40 +100,46 @@ export function checkRegistrationInputs(raw: Record<string, unknown>): { inputs?
     if (known("mode") && known("ephemeral") && raw.mode === "jit" && raw.ephemeral === false) {
         failures.push({ property: "mode", reason: 'a JIT runner is always ephemeral; use mode "token" for persistent runners' });
     }
-    const timeout = raw.bootstrapTimeoutSeconds;
-    if (known("bootstrapTimeoutSeconds") && !(typeof timeout === "number" && Number.isInteger(timeout) && timeout > 0)) {
-        fail("bootstrapTimeoutSeconds", "a whole number of seconds greater than 0");
+    const instance = raw.instance;
+    if (known("instance") && (typeof instance !== "object" || instance === null || Array.isArray(instance))) {
+        fail("instance", "an object of instance settings");
     }
-    const spec = raw.spec;
-    if (known("spec")) {
-        if (typeof spec !== "object" || spec === null || Array.isArray(spec)) {
-            fail("spec", "an object of string values");
-        } else {
-            for (const [key, value] of Object.entries(spec)) {
-                if (typeof value !== "string") failures.push({ property: `spec.${key}`, reason: `got ${show(value)}, expected a string` });
-            }
-        }
+    // boot may hold secrets (proxy credentials, a secret pre-job script): never echo it.
+    if (known("boot") && (typeof raw.boot !== "string" || !isJsonObjectText(raw.boot))) {
+        failures.push({ property: "boot", reason: "expected the boot settings as JSON object text (value not shown)" });
+    }
+    if (known("retiring") && raw.retiring !== undefined && raw.retiring !== null && typeof raw.retiring !== "boolean") fail("retiring", "true or false");
+    if (known("template") && (typeof raw.template !== "string" || !/^[0-9a-f]{16,64}$/.test(raw.template))) {
+        fail("template", "the hex digest of the rendered userdata template");
     }
 
-    const allKnown = ["github", "path", "runnerGroup", "mode", "namePrefix", "labels", "ephemeral", "bootstrapTimeoutSeconds", "spec"].every(known);
-    if (failures.length > 0 || !allKnown || github === undefined) {
-        return { failures };
-    }
+    const allKnown = REGISTRATION_INPUT_KEYS.every(known);
+    if (failures.length > 0 || !allKnown) return { failures };
     const inputs: RegistrationInputs = {
-        github,
         path: path as string,
         mode: raw.mode as RegistrationMode,
         namePrefix: raw.namePrefix as string,
         labels: labels as string[],
         ephemeral: raw.ephemeral as boolean,
-        bootstrapTimeoutSeconds: timeout as number,
-        spec: spec as Record<string, string>,
+        instance: instance as InstanceSpec,
+        boot: raw.boot as string,
+        template: raw.template as string,
+        retiring: raw.retiring === true,
     };
     if (typeof runnerGroup === "string") inputs.runnerGroup = runnerGroup;
     return { inputs, failures };
 }
 
-/** Like checkRegistrationInputs, for create/update where everything must be known: one error listing every problem. */
+function isJsonObjectText(text: string): boolean {
+    try {
+        const value: unknown = JSON.parse(text);
+        return typeof value === "object" && value !== null && !Array.isArray(value);
+    } catch {
+        return false;
+    }
+}
+
+/** Like checkRegistrationInputs, for create where everything must be known: one error listing every problem. */
 export function requireRegistrationInputs(raw: Record<string, unknown>, resourceKind: string): RegistrationInputs {
     const { inputs, failures } = checkRegistrationInputs(raw);
     if (inputs === undefined) {

@@ -1,24 +1,29 @@
 /**
  * The runner registration's dynamic provider: create registers a new runner
- * (JIT config or registration token), diff decides keep / update / replace
- * from GitHub's view (read-only: diff also runs on preview), update stores a
- * rotated connection, delete deregisters the runner.
+ * (JIT config or registration token) and renders the userdata its VM boots
+ * with; diff decides keep or replace from GitHub's view (read-only: diff also
+ * runs on preview); read reports GitHub's view (refresh, import); delete
+ * deregisters the runner. The GitHub connection and the bootstrap timeout come
+ * from the stack configuration (configure), never from the inputs.
  *
- * This module runs in Pulumi's dynamic-provider process, loaded by path via
- * provider-shim.ts; it keeps no state beyond per-process caches.
+ * This module runs in Pulumi's dynamic-provider process, loaded through
+ * components/providers/entry.js; it keeps no state beyond per-process caches.
  */
 import { randomBytes } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
+import { decodeBootSettings, renderRunnerUserdata } from "../../boot-settings";
 import { runnerHostname, runnerName, RUNNER_SUFFIX_LENGTH } from "../../naming";
+import { configureProviders, providerSettings } from "../../providers/settings";
 import type { GithubConnection } from "../client";
 import { GithubRegistrationError } from "../errors";
 import { githubWebUrl, parseGithubPath, type GithubPath } from "../paths";
 import { createRegistrationToken, generateJitConfig, RunnerNameTakenError } from "../runner-credentials";
 import { describePath, findRunnerByName, getRunner, removeRunner, runnerGroupId, sharedRunnerListing, type ObservedRunner } from "../runners";
 import { sharedGithubClient } from "../shared-client";
-import { decideRegistration, sameValue, type Decision, type RunnerObservation } from "./decision";
-import { checkRegistrationInputs, requireRegistrationInputs, validConnection, type RegistrationInputs } from "./inputs";
-import { appliedIdentity, appliedSettingsOf, desiredIdentity, readRegistrationOutputs, toPlainOutputs, type RegistrationOutputs } from "./state";
+import { decideRegistration, type Decision, type RunnerObservation } from "./decision";
+import { changedIdentityKeys, identityDigests } from "./identity";
+import { requireRegistrationInputs, type RegistrationInputs } from "./inputs";
+import { readRegistrationOutputs, REGISTRATION_STATE_VERSION, toPlainOutputs, type GithubRunnerStatus, type RegistrationOutputs } from "./state";
 
 const RESOURCE_KIND = "RunnerRegistration";
 
@@ -26,9 +31,9 @@ export function randomRunnerSuffix(): string {
     return randomBytes(RUNNER_SUFFIX_LENGTH / 2).toString("hex");
 }
 
-function pathOf(text: string): GithubPath {
+export function pathOf(text: string): GithubPath {
     const path = parseGithubPath(text);
-    if (path === undefined) throw new GithubRegistrationError(`invalid GitHub path "${text}": expected "org" or "owner/repo"`);
+    if (path === undefined) throw new GithubRegistrationError(`invalid GitHub path "${text}": expected "org", "owner/repo" or "enterprise:slug"`);
     return path;
 }
 
@@ -38,33 +43,26 @@ export interface CreateOptions {
     now?: () => Date;
 }
 
-/** Registers a new runner; a name clash (409) retries once with a fresh suffix. */
-export async function createRegistration(inputs: RegistrationInputs, options: CreateOptions = {}): Promise<RegistrationOutputs> {
-    const suffix = options.suffix ?? randomRunnerSuffix;
-    const now = options.now ?? (() => new Date());
-    const { github } = inputs;
-    const path = pathOf(inputs.path);
-    const client = sharedGithubClient(github);
-    const groupId = await runnerGroupId(client, github.apiUrl, path, inputs.runnerGroup);
-    const base = {
-        github,
-        bootstrapTimeoutSeconds: inputs.bootstrapTimeoutSeconds,
-        appliedSettings: appliedSettingsOf(inputs),
-        appliedSpec: { ...inputs.spec },
-        runnerGroupId: groupId,
-        registrationUrl: githubWebUrl(github.apiUrl, path),
-        createdAt: now().toISOString(),
-    };
+interface Registered {
+    runnerName: string;
+    runnerId?: number;
+    mode: "jit" | "token";
+    credential: string;
+}
+
+async function register(connection: GithubConnection, path: GithubPath, inputs: RegistrationInputs, suffix: () => string): Promise<Registered> {
+    const client = sharedGithubClient(connection);
     if (inputs.mode === "token") {
         const name = runnerName(inputs.namePrefix, suffix());
-        const token = await createRegistrationToken(client, github.apiUrl, path, name);
-        return { ...base, runnerName: name, hostname: runnerHostname(name), registrationToken: token.token, registrationTokenExpiresAt: token.expiresAt };
+        const token = await createRegistrationToken(client, connection.apiUrl, path, name);
+        return { runnerName: name, mode: "token", credential: token.token };
     }
+    const groupId = await runnerGroupId(client, connection.apiUrl, path, inputs.runnerGroup);
     for (let attempt = 1; ; attempt++) {
         const name = runnerName(inputs.namePrefix, suffix());
         try {
-            const jit = await generateJitConfig(client, github.apiUrl, path, { name, runnerGroupId: groupId, labels: inputs.labels });
-            return { ...base, runnerName: jit.runnerName, hostname: runnerHostname(jit.runnerName), runnerId: jit.runnerId, jitConfig: jit.encodedJitConfig };
+            const jit = await generateJitConfig(client, connection.apiUrl, path, { name, runnerGroupId: groupId, labels: inputs.labels });
+            return { runnerName: jit.runnerName, runnerId: jit.runnerId, mode: "jit", credential: jit.encodedJitConfig };
         } catch (error) {
             if (error instanceof RunnerNameTakenError && attempt < 2) continue;
             if (error instanceof RunnerNameTakenError) {
@@ -79,37 +77,80 @@ export async function createRegistration(inputs: RegistrationInputs, options: Cr
     }
 }
 
-/** The runner as GitHub lists it now (shared listing), or absent. */
-export async function observeRunner(connection: GithubConnection, outputs: RegistrationOutputs): Promise<RunnerObservation> {
-    const path = pathOf(outputs.appliedSettings.path);
-    const runners = await sharedRunnerListing(sharedGithubClient(connection), connection.apiUrl, path);
-    const match = (runner: ObservedRunner) => (outputs.runnerId !== undefined ? runner.id === outputs.runnerId : runner.name === outputs.runnerName);
-    const runner = runners.find(match);
+/**
+ * Registers a new runner and renders its userdata. If the userdata cannot be
+ * rendered, the just-made JIT registration is removed again, so a failed
+ * create leaves no runner behind on GitHub.
+ */
+export async function createRegistration(inputs: RegistrationInputs, options: CreateOptions = {}): Promise<RegistrationOutputs> {
+    const { connection } = providerSettings();
+    const now = options.now ?? (() => new Date());
+    const path = pathOf(inputs.path);
+    const boot = decodeBootSettings(inputs.boot);
+    const runner = await register(connection, path, inputs, options.suffix ?? randomRunnerSuffix);
+    let userData: string;
+    try {
+        userData = renderRunnerUserdata(
+            {
+                runnerName: runner.runnerName,
+                hostname: runnerHostname(runner.runnerName),
+                registrationUrl: githubWebUrl(connection.apiUrl, path),
+                mode: runner.mode,
+                credential: runner.credential,
+            },
+            boot,
+        );
+    } catch (error) {
+        if (runner.runnerId !== undefined) {
+            await removeRunner(sharedGithubClient(connection), connection.apiUrl, path, { id: runner.runnerId, name: runner.runnerName }).catch(() => undefined);
+        }
+        throw error;
+    }
+    const outputs: RegistrationOutputs = {
+        stateVersion: REGISTRATION_STATE_VERSION,
+        path: inputs.path,
+        mode: inputs.mode,
+        runnerName: runner.runnerName,
+        createdAt: now().toISOString(),
+        instance: inputs.instance,
+        digests: identityDigests({ ...inputs, runnerGroup: inputs.runnerGroup }),
+        userData,
+    };
+    if (runner.runnerId !== undefined) outputs.runnerId = runner.runnerId;
+    return outputs;
+}
+
+function matches(outputs: Pick<RegistrationOutputs, "runnerId" | "runnerName">): (runner: ObservedRunner) => boolean {
+    return (runner) => (outputs.runnerId !== undefined ? runner.id === outputs.runnerId : runner.name === outputs.runnerName);
+}
+
+/** The runner as GitHub lists it now (one listing per process, shared by every slot), or absent. */
+export async function observeRunner(connection: GithubConnection, outputs: Pick<RegistrationOutputs, "path" | "runnerId" | "runnerName">): Promise<RunnerObservation> {
+    const runners = await sharedRunnerListing(sharedGithubClient(connection), connection.apiUrl, pathOf(outputs.path));
+    const runner = runners.find(matches(outputs));
     return runner === undefined ? { kind: "absent" } : { kind: "present", status: runner.status, busy: runner.busy };
 }
 
-/**
- * The connection to read the old runner with: the new credentials when they
- * are known and point at the same GitHub (a rotated token), else the stored ones.
- */
-function readingConnection(outputs: RegistrationOutputs, news: Record<string, unknown>): GithubConnection {
-    const fresh = validConnection(news.github);
-    return fresh !== undefined && fresh.apiUrl === outputs.github.apiUrl ? fresh : outputs.github;
+export function githubStatusOf(observed: RunnerObservation): GithubRunnerStatus {
+    if (observed.kind === "absent") return "absent";
+    if (observed.busy) return "busy";
+    return observed.status === "online" ? "online" : "offline";
 }
 
+/** The decision for a slot: its stored outputs, the desired inputs (possibly unknown in preview), GitHub's view and the time. */
 export async function decideFromGithub(oldsRaw: Record<string, unknown>, news: Record<string, unknown>, now: Date): Promise<Decision> {
     const outputs = readRegistrationOutputs(oldsRaw);
-    const observed = await observeRunner(readingConnection(outputs, news), outputs);
-    const timeout = typeof news.bootstrapTimeoutSeconds === "number" ? news.bootstrapTimeoutSeconds : outputs.bootstrapTimeoutSeconds;
+    const settings = providerSettings();
+    // A failed listing throws here and stops the run: it never counts as "absent".
+    const observed = await observeRunner(settings.connection, outputs);
     return decideRegistration({
-        applied: appliedIdentity(outputs),
-        desired: desiredIdentity(news),
-        registeredAtCreate: outputs.appliedSettings.mode === "jit",
+        changed: changedIdentityKeys(outputs.digests, news),
+        registeredAtCreate: outputs.mode === "jit",
         createdAt: outputs.createdAt,
-        bootstrapTimeoutSeconds: timeout,
-        settingsChanged: !sameValue(outputs.github, news.github) || !sameValue(outputs.bootstrapTimeoutSeconds, news.bootstrapTimeoutSeconds),
+        bootstrapTimeoutSeconds: settings.bootstrapTimeoutSeconds,
         observed,
         now,
+        retiring: news.retiring === true,
     });
 }
 
@@ -117,21 +158,14 @@ export function diffResultOf(decision: Decision): pulumi.dynamic.DiffResult {
     switch (decision.action) {
         case "keep":
             return { changes: false };
-        case "update":
-            return { changes: true };
         case "replace":
-            return { changes: true, replaces: decision.replaceKeys };
+            // The old VM must be gone before its replacement boots: no slot holds double quota.
+            return { changes: true, replaces: decision.replaceKeys, deleteBeforeReplace: true };
         default: {
             const unreachable: never = decision;
             throw new Error(`unknown decision ${JSON.stringify(unreachable)}`);
         }
     }
-}
-
-/** Keeps the runner and what it applied; stores the new connection and timeout. */
-export function updatedOutputs(oldsRaw: Record<string, unknown>, inputs: RegistrationInputs): RegistrationOutputs {
-    const outputs = readRegistrationOutputs(oldsRaw);
-    return { ...outputs, github: inputs.github, bootstrapTimeoutSeconds: inputs.bootstrapTimeoutSeconds };
 }
 
 /**
@@ -140,21 +174,27 @@ export function updatedOutputs(oldsRaw: Record<string, unknown>, inputs: Registr
  * second apart, and the runner is usually gone already (an ephemeral runner
  * after its job, or drained by the guard before its VM went).
  */
-export async function deregister(connection: GithubConnection, pathText: string, name: string, runnerId: number | undefined): Promise<void> {
+export async function deregister(connection: GithubConnection, pathText: string, name: string, runnerId: number | undefined): Promise<"removed" | "already-gone"> {
     const path = pathOf(pathText);
     const client = sharedGithubClient(connection);
     const present =
         runnerId !== undefined
             ? await getRunner(client, connection.apiUrl, path, { id: runnerId, name })
             : await findRunnerByName(client, connection.apiUrl, path, name);
-    if (present === undefined) return;
-    await removeRunner(client, connection.apiUrl, path, { id: present.id, name });
+    if (present === undefined) return "already-gone";
+    return removeRunner(client, connection.apiUrl, path, { id: present.id, name });
+}
+
+/** Refresh: the stored outputs with GitHub's current view of the runner. */
+export async function readRegistration(oldsRaw: Record<string, unknown>): Promise<RegistrationOutputs> {
+    const outputs = readRegistrationOutputs(oldsRaw);
+    const observed = await observeRunner(providerSettings().connection, outputs);
+    return { ...outputs, githubStatus: githubStatusOf(observed) };
 }
 
 export const registrationProvider: pulumi.dynamic.ResourceProvider = {
-    async check(_olds: Record<string, unknown>, news: Record<string, unknown>) {
-        const { failures } = checkRegistrationInputs(news);
-        return { inputs: news, failures };
+    async configure(request: pulumi.dynamic.ConfigureRequest) {
+        configureProviders(request);
     },
     async create(news: Record<string, unknown>) {
         const outputs = await createRegistration(requireRegistrationInputs(news, RESOURCE_KIND));
@@ -163,11 +203,15 @@ export const registrationProvider: pulumi.dynamic.ResourceProvider = {
     async diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
         return diffResultOf(await decideFromGithub(olds, news, new Date()));
     },
-    async update(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
-        return { outs: toPlainOutputs(updatedOutputs(olds, requireRegistrationInputs(news, RESOURCE_KIND))) };
+    // diff never answers an in-place update; should the engine ask anyway, the slot keeps what it applied.
+    async update(_id: string, olds: Record<string, unknown>) {
+        return { outs: toPlainOutputs(readRegistrationOutputs(olds)) };
+    },
+    async read(id: string, props: Record<string, unknown>) {
+        return { id, props: toPlainOutputs(await readRegistration(props)) };
     },
     async delete(_id: string, olds: Record<string, unknown>) {
         const outputs = readRegistrationOutputs(olds);
-        await deregister(outputs.github, outputs.appliedSettings.path, outputs.runnerName, outputs.runnerId);
+        await deregister(providerSettings().connection, outputs.path, outputs.runnerName, outputs.runnerId);
     },
 };

@@ -1,81 +1,51 @@
 /**
  * What a registration keeps in its outputs (the Pulumi state): the runner's
- * identity and credentials, and the settings and spec it was APPLIED with,
- * which only a replacement changes.
+ * identity, the instance settings and identity digests as APPLIED at create
+ * (only a replacement changes them), and the userdata rendered then.
+ * No credential is kept apart from the userdata the VM boots with.
  */
-import type { GithubConnection } from "../client";
 import { RegistrationInputError } from "../errors";
-import type { RegistrationIdentity } from "./decision";
-import type { RegistrationInputs } from "./inputs";
+import type { IdentityDigests } from "./identity";
+import type { InstanceSpec, RegistrationMode } from "./inputs";
 
-/** The inputs that decide which runner a slot is, as they were when it was created. */
-export type AppliedSettings = Pick<RegistrationInputs, "path" | "runnerGroup" | "mode" | "namePrefix" | "labels" | "ephemeral">;
+/** Version of this output format; state written by another format is refused with a clear message. */
+export const REGISTRATION_STATE_VERSION = 2;
+
+export type GithubRunnerStatus = "online" | "offline" | "busy" | "absent";
 
 export interface RegistrationOutputs {
-    /** Secret. The connection as of the last create or update (a rotated token updates in place). */
-    github: GithubConnection;
-    bootstrapTimeoutSeconds: number;
-    appliedSettings: AppliedSettings;
-    appliedSpec: Record<string, string>;
+    stateVersion: typeof REGISTRATION_STATE_VERSION;
+    path: string;
+    mode: RegistrationMode;
     runnerName: string;
-    hostname: string;
     /** JIT mode; token-mode runners get their id only when their VM registers. */
     runnerId?: number;
-    runnerGroupId: number;
-    /** Secret (JIT mode). */
-    jitConfig?: string;
-    /** Secret (token mode). */
-    registrationToken?: string;
-    registrationTokenExpiresAt?: string;
-    registrationUrl: string;
     createdAt: string;
+    /** The instance settings as applied at create: the VM is built from these. */
+    instance: InstanceSpec;
+    digests: IdentityDigests;
+    /** Secret: base64 of the gzip-compressed boot script, with the JIT config or registration token inside. */
+    userData: string;
+    /** What GitHub said of the runner at the last refresh (read); absent until one runs. */
+    githubStatus?: GithubRunnerStatus;
 }
 
-/** Output keys that hold secrets; the resource class passes them as additionalSecretOutputs. */
-export const REGISTRATION_SECRET_OUTPUTS = ["github", "jitConfig", "registrationToken"] as const;
+/** Outputs that are always secret; `instance` and `digests` are too when the slot's settings hold a secret. */
+export const REGISTRATION_SECRET_OUTPUTS = ["userData"] as const;
+export const REGISTRATION_SETTINGS_OUTPUTS = ["instance", "digests"] as const;
 
-export function appliedSettingsOf(inputs: RegistrationInputs): AppliedSettings {
-    const settings: AppliedSettings = {
-        path: inputs.path,
-        mode: inputs.mode,
-        namePrefix: inputs.namePrefix,
-        labels: [...inputs.labels],
-        ephemeral: inputs.ephemeral,
-    };
-    if (inputs.runnerGroup !== undefined) settings.runnerGroup = inputs.runnerGroup;
-    return settings;
-}
-
-/** GitHub treats labels as a set: a reordered list is not a change worth a new runner. */
-function labelSet(labels: unknown): unknown {
-    return Array.isArray(labels) && labels.every((label) => typeof label === "string") ? [...labels].sort() : labels;
-}
-
-export function appliedIdentity(outputs: RegistrationOutputs): RegistrationIdentity {
-    const applied = outputs.appliedSettings;
-    return { ...applied, runnerGroup: applied.runnerGroup, labels: labelSet(applied.labels), spec: outputs.appliedSpec };
-}
-
-/** The desired identity from raw new inputs (values may be unknown during preview). */
-export function desiredIdentity(news: Record<string, unknown>): RegistrationIdentity {
-    return {
-        path: news.path,
-        runnerGroup: news.runnerGroup ?? undefined,
-        mode: news.mode,
-        namePrefix: news.namePrefix,
-        labels: labelSet(news.labels),
-        ephemeral: news.ephemeral,
-        spec: news.spec,
-    };
-}
-
-/** Reads stored outputs, failing clearly if the state was not written by this provider. */
+/** Reads stored outputs, failing clearly if the state was not written by this provider version. */
 export function readRegistrationOutputs(raw: Record<string, unknown>): RegistrationOutputs {
-    const missing = ["github", "appliedSettings", "appliedSpec", "runnerName", "createdAt"].filter((key) => raw[key] === undefined);
-    if (missing.length > 0) {
+    if (raw.stateVersion !== REGISTRATION_STATE_VERSION) {
+        const found = raw.stateVersion === undefined ? "the format of version 0.1 of this project" : `state format ${JSON.stringify(raw.stateVersion)}`;
         throw new RegistrationInputError(
-            `runner registration state lacks ${missing.join(", ")}; it was not written by this provider version: refresh or re-create the slot`,
+            `runner registration "${String(raw.runnerName ?? "?")}" was written in ${found}, not format ${REGISTRATION_STATE_VERSION}: ` +
+                "this version cannot judge or rebuild that slot safely; fix: drain the fleet with the version that created it (or `pulumi destroy` with it), then deploy this version",
         );
+    }
+    const missing = ["path", "mode", "runnerName", "createdAt", "instance", "digests", "userData"].filter((key) => raw[key] === undefined);
+    if (missing.length > 0) {
+        throw new RegistrationInputError(`runner registration state lacks ${missing.join(", ")}; it was not written by this provider: refresh or re-create the slot`);
     }
     return raw as unknown as RegistrationOutputs;
 }
