@@ -1,14 +1,13 @@
-import * as pulumi from "@pulumi/pulumi";
 import { loadStackConfig } from "./components/config";
 import { RunnerFleet } from "./components/fleet";
+import { observeFleet } from "./components/observe";
 
 // Validation comes first: a bad config fails here, before any resource exists.
-const config = loadStackConfig();
-const fleet = new RunnerFleet("fleet", { config });
-
-export const imageId = fleet.imageId;
-export const networkId = fleet.networkId;
-/** Runner names per pool; names are not secret (JIT configs and tokens are). */
-export const runners = pulumi.output(
-    Object.fromEntries(Object.entries(fleet.pools).map(([pool, runnerPool]) => [pool, runnerPool.runnerNames])),
-);
+// Then the reads (previous outputs, GitHub's runners, the runner tarball of a
+// built image), then every resource; the fleet's summary is the stack output.
+export = async () => {
+    const config = loadStackConfig();
+    const observed = await observeFleet(config);
+    const fleet = new RunnerFleet("fleet", { config, observed });
+    return fleet.stackOutputs;
+};

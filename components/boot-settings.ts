@@ -3,7 +3,9 @@
  * string. It travels inside the registration's spec, so a change reaches a
  * runner only when its slot is recycled (never a running, possibly busy VM).
  */
-import type { RunnerUserdataInput } from "./userdata";
+import { createHash } from "node:crypto";
+import { renderUserdata, type RunnerUserdataInput } from "./userdata";
+import { encodeUserdata } from "./userdata/encode";
 
 export interface SshDebugServer {
     host: string;
@@ -78,4 +80,31 @@ export function userdataInput(runner: RegisteredRunner, settings: RunnerBootSett
               ...common,
               start: { mode: "token", url: runner.registrationUrl, token: runner.credential, labels: settings.labels, runnerGroup: settings.runnerGroup },
           };
+}
+
+/**
+ * A stand-in runner for rendering the template: a realistic-length credential
+ * (GitHub's encoded JIT configs are about 4 KB), so a too-large userdata fails
+ * in the program, before any runner is registered.
+ */
+const TEMPLATE_RUNNER = {
+    runnerName: "runner-template-000000000000",
+    hostname: "runner-template-000000000000",
+    credential: "J".repeat(4400),
+} as const;
+
+/**
+ * Digest of the userdata these settings render to with the current code. It
+ * is part of a slot's desired identity: changing the boot settings or the
+ * renderer's code recycles idle runners, and busy ones after their job,
+ * without touching any running VM.
+ */
+export function userdataTemplateDigest(mode: "jit" | "token", registrationUrl: string, settings: RunnerBootSettings): string {
+    const script = renderUserdata(userdataInput({ ...TEMPLATE_RUNNER, registrationUrl, mode }, settings));
+    return createHash("sha256").update(script).digest("hex").slice(0, 32);
+}
+
+/** The userdata a registered runner's VM boots with, as Nova receives it (base64 gzip). */
+export function renderRunnerUserdata(runner: RegisteredRunner, settings: RunnerBootSettings): string {
+    return encodeUserdata(runner.runnerName, renderUserdata(userdataInput(runner, settings)));
 }

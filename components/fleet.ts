@@ -1,36 +1,39 @@
 /**
  * RunnerFleet: everything one stack deploys: the image, the network and the
- * pools of runner slots, from a validated FleetConfig.
+ * pools of runner slots, from a validated FleetConfig and what the program
+ * observed before declaring anything (components/observe.ts).
  */
 import * as openstack from "@pulumi/openstack";
 import * as pulumi from "@pulumi/pulumi";
-import type { FleetConfig } from "./config";
-import type { GithubConnection } from "./github/client";
+import { bootSettingsHoldCredentials } from "./boot-settings";
+import type { FleetConfig, PoolConfig } from "./config";
+import { imagesInUse, type FleetOutputs, type PoolOutput } from "./fleet-outputs";
+import type { ObservedRunner } from "./github/runners";
+import { githubWebUrl } from "./github/paths";
 import { RunnerImage, type RunnerImageArgs } from "./image";
-import type { RunnerLookup } from "./image/build-args";
 import { RunnerNetwork, type RunnerNetworkArgs } from "./network";
-import { RunnerPool } from "./pool";
+import type { FleetObservation } from "./observe";
+import { RunnerPool, type PoolSettings } from "./pool";
+import { minimumAt } from "./pool-sizing";
+import { planPool, type ExistingSlot, type PoolPlan, type PoolSize, type SlotRunnerState } from "./pool-plan";
 
 export interface RunnerFleetArgs {
     config: FleetConfig;
-    /** Replaces the GitHub look-up of the runner tarball of a built image (the offline plan has no GitHub). */
-    runnerLookup?: RunnerLookup;
+    observed: FleetObservation;
+    /** Queued jobs per pool from the reconciler's demand file; undefined without demand information. */
+    queuedByPool?: Record<string, number>;
 }
 
-function imageArgs(config: FleetConfig, connection: pulumi.Output<GithubConnection>, runnerLookup: RunnerLookup | undefined): RunnerImageArgs {
+/** Config keys whose values reach a runner's boot or instance settings: set with --secret, they make the slot's settings secret. */
+const SLOT_SETTING_KEYS = ["proxy", "dockerhubMirror", "preJobScript", "sshDebug"] as const;
+
+function imageArgs(config: FleetConfig, observed: FleetObservation): RunnerImageArgs {
     const { image } = config;
-    if (image.build !== undefined) {
-        return {
-            source: "build",
-            base: image.base,
-            arch: image.arch,
-            ...image.build,
-            proxy: config.proxy,
-            github: { connection, path: config.github.pathText },
-            runnerLookup,
-        };
-    }
-    return { source: "existing", name: image.name, id: image.id };
+    if (image.build === undefined) return { source: "existing", name: image.name, id: image.id };
+    if (observed.imageBuild === undefined) throw new Error("unreachable: a built image is resolved before the fleet is declared");
+    const inUse = imagesInUse(observed.previous);
+    const retained = observed.previous.images.filter((record) => inUse.has(record.id));
+    return { source: "build", plan: observed.imageBuild, retained };
 }
 
 function networkArgs(config: FleetConfig): RunnerNetworkArgs {
@@ -40,51 +43,116 @@ function networkArgs(config: FleetConfig): RunnerNetworkArgs {
         : { kind: "existing", namePrefix, networkName: network.name, securityGroupName: network.securityGroup };
 }
 
+function poolSettingsOf(pool: PoolConfig): PoolSettings {
+    const settings: PoolSettings = {
+        name: pool.name,
+        flavor: pool.flavor.kind === "existing" ? { kind: "existing", name: pool.flavor.name } : { kind: "create", vcpus: pool.flavor.vcpus, ramMb: pool.flavor.ramMb, diskGb: pool.flavor.diskGb },
+        labels: pool.runnerLabels,
+        ephemeral: pool.ephemeral,
+        registration: pool.registration,
+        metadata: pool.metadata,
+    };
+    if (pool.availabilityZone !== undefined) settings.availabilityZone = pool.availabilityZone;
+    if (pool.keyPair !== undefined) settings.keyPair = pool.keyPair;
+    if (pool.serverGroup !== undefined) settings.serverGroupPolicy = pool.serverGroup.policy;
+    if (pool.bootVolume !== undefined) settings.bootVolume = pool.bootVolume;
+    return settings;
+}
+
+function poolSizeOf(pool: PoolConfig, now: Date): PoolSize {
+    const { sizing } = pool;
+    return sizing.kind === "fixed" ? sizing : { kind: "demand", minimum: minimumAt(sizing, now), max: sizing.max };
+}
+
+function runnerState(runner: ObservedRunner | undefined): SlotRunnerState {
+    if (runner === undefined) return "absent";
+    if (runner.busy) return "busy";
+    return runner.status === "online" ? "online" : "offline";
+}
+
+function existingSlots(args: RunnerFleetArgs, pool: string): ExistingSlot[] {
+    const byName = new Map(args.observed.runners.map((runner) => [runner.name, runner]));
+    return (args.observed.previous.pools[pool]?.slots ?? []).map((slot) => ({ index: slot.index, runner: runnerState(byName.get(slot.runner)) }));
+}
+
 export class RunnerFleet extends pulumi.ComponentResource {
     public readonly imageId: pulumi.Output<string>;
     public readonly networkId: pulumi.Output<string>;
     public readonly pools: Record<string, RunnerPool> = {};
+    public readonly plans: Record<string, PoolPlan> = {};
+    /** The stack outputs (see fleet-outputs.ts). */
+    public readonly stackOutputs: pulumi.Output<FleetOutputs>;
 
     constructor(name: string, args: RunnerFleetArgs, opts?: pulumi.ComponentResourceOptions) {
         super("github-runners:index:RunnerFleet", name, {}, opts);
         const { config } = args;
         const parent = { parent: this };
-        const connection = pulumi.secret<GithubConnection>({ apiUrl: config.github.apiUrl, auth: config.github.auth });
-        const image = new RunnerImage(`${name}-image`, imageArgs(config, connection, args.runnerLookup), parent);
+        const image = new RunnerImage(`${name}-image`, imageArgs(config, args.observed), parent);
         const network = new RunnerNetwork(`${name}-network`, networkArgs(config), parent);
         const createsFlavor = config.pools.some((pool) => pool.flavor.kind === "create");
         const projectId = createsFlavor
             ? openstack.identity.getAuthScopeOutput({ name: "current" }, parent).projectId
             : pulumi.output("");
+        const boot = { proxy: config.proxy, dockerhubMirror: config.dockerhubMirror, preJobScript: config.preJobScript };
+        const sensitive = bootSettingsHoldCredentials({ ...boot, labels: [], ephemeral: true }) || SLOT_SETTING_KEYS.some((key) => config.secretKeys.has(key));
+        const poolOutputs: Record<string, pulumi.Output<PoolOutput>> = {};
         for (const pool of config.pools) {
-            this.pools[pool.name] = new RunnerPool(
+            const existing = existingSlots(args, pool.name);
+            const plan = planPool({
+                size: poolSizeOf(pool, args.observed.now),
+                existing,
+                previousDesired: args.observed.previous.pools[pool.name]?.desired,
+                queued: args.queuedByPool?.[pool.name],
+            });
+            this.plans[pool.name] = plan;
+            const runnerPool = new RunnerPool(
                 `${name}-${pool.name}`,
                 {
-                    pool,
+                    pool: poolSettingsOf(pool),
+                    plan,
+                    stack: config.stack,
                     namePrefix: config.namePrefix,
-                    fleetLabels: ["self-hosted", "linux", config.image.arch, config.image.base],
                     projectId,
                     sshDebug: config.sshDebug,
-                    slot: {
-                        stack: config.stack,
-                        github: {
-                            connection,
-                            path: config.github.pathText,
-                            runnerGroup: config.github.runnerGroup,
-                            registration: pool.registration,
-                        },
-                        bootstrapTimeoutSeconds: config.bootstrapTimeoutMinutes * 60,
-                        imageId: image.imageId,
-                        networkId: network.networkId,
-                        securityGroupName: network.securityGroupName,
-                        boot: { runnerGroup: config.github.runnerGroup, proxy: config.proxy, dockerhubMirror: config.dockerhubMirror, preJobScript: config.preJobScript },
+                    github: {
+                        path: config.github.pathText,
+                        runnerGroup: config.github.runnerGroup,
+                        registrationUrl: githubWebUrl(config.github.apiUrl, config.github.path),
                     },
+                    imageId: image.imageId,
+                    networkId: network.networkId,
+                    securityGroupName: network.securityGroupName,
+                    boot,
+                    sensitive,
+                    busySlots: new Set(existing.filter((slot) => slot.runner === "busy").map((slot) => slot.index)),
+                    dependsOn: image.managed,
                 },
                 parent,
             );
+            this.pools[pool.name] = runnerPool;
+            poolOutputs[pool.name] = pulumi.all([runnerPool.slots, runnerPool.deferred]).apply(([slots, deferred]) => ({
+                desired: plan.desired,
+                current: existing.filter((slot) => slot.runner !== "absent").length,
+                busy: plan.busy,
+                slots,
+                deferred: deferred.map((entry) => entry.runner),
+            }));
         }
         this.imageId = image.imageId;
         this.networkId = network.networkId;
+        this.stackOutputs = pulumi
+            .all([pulumi.all(poolOutputs), image.imageId, image.imageName, image.buildHash, image.builtImages, network.networkId])
+            .apply(([pools, imageId, imageName, buildHash, images, networkId]) => ({
+                pools,
+                image: {
+                    id: imageId,
+                    name: imageName,
+                    ...(image.runnerVersion !== undefined ? { runnerVersion: image.runnerVersion } : {}),
+                    ...(buildHash !== undefined ? { buildHash } : {}),
+                },
+                images,
+                networkId,
+            }));
         this.registerOutputs({ imageId: this.imageId, networkId: this.networkId });
     }
 }

@@ -1,68 +1,163 @@
 /**
- * RunnerPool: a pool's flavor and its `count` runner slots. Slots are numbered,
- * so scaling down removes the highest-numbered slots; each slot's drain guard
- * refuses to delete a busy runner.
+ * RunnerPool: a pool's flavor (and server group) and the runner slots its
+ * plan declares (components/pool-plan.ts): the wanted ones, plus retiring ones
+ * that wait for a job to finish or for their guard to drain an idle runner.
  */
+import * as openstack from "@pulumi/openstack";
 import * as pulumi from "@pulumi/pulumi";
-import { type SshDebugServer, sshDebugForSlot } from "./boot-settings";
-import type { PoolConfig } from "./config";
-import { RunnerFlavor } from "./flavor";
-import { RunnerSlot, type RunnerSlotArgs } from "./runner";
+import { type RunnerBootSettings, type SshDebugServer, sshDebugForSlot, userdataTemplateDigest } from "./boot-settings";
+import { RunnerFlavor, type FlavorSize } from "./flavor";
+import { identityDigests } from "./github/registration/identity";
+import type { RunnerInstanceSpec } from "./instance-spec";
+import type { PoolPlan } from "./pool-plan";
+import { RunnerSlot } from "./runner";
+
+/** What one pool declares, as the fleet derived it from the stack config. */
+export interface PoolSettings {
+    name: string;
+    flavor: { kind: "existing"; name: string } | ({ kind: "create" } & FlavorSize);
+    /** Every label the pool's runners carry. */
+    labels: string[];
+    ephemeral: boolean;
+    registration: "jit" | "token";
+    availabilityZone?: string;
+    keyPair?: string;
+    serverGroupPolicy?: "anti-affinity" | "soft-anti-affinity";
+    bootVolume?: { sizeGb: number; type?: string };
+    metadata: Record<string, string>;
+}
 
 export interface RunnerPoolArgs {
-    pool: PoolConfig;
+    pool: PoolSettings;
+    plan: PoolPlan;
+    stack: string;
     /** Fleet-wide name prefix; the pool adds its own name. */
     namePrefix: string;
-    /** Labels every runner of the fleet carries (base, arch, ...), before the pool's own. */
-    fleetLabels: string[];
     projectId: pulumi.Input<string>;
     sshDebug: SshDebugServer[];
-    slot: Omit<RunnerSlotArgs, "pool" | "slotIndex" | "namePrefix" | "flavorId" | "boot"> & {
-        boot: Omit<RunnerSlotArgs["boot"], "labels" | "ephemeral" | "sshDebug">;
-    };
+    github: { path: string; runnerGroup?: string; registrationUrl: string };
+    imageId: pulumi.Input<string>;
+    networkId: pulumi.Input<string>;
+    securityGroupName: pulumi.Input<string>;
+    boot: Omit<RunnerBootSettings, "labels" | "ephemeral" | "sshDebug" | "runnerGroup">;
+    /** The boot or instance settings hold a secret. */
+    sensitive: boolean;
+    /** Runners GitHub reports busy now, by slot index (for deferred-change reports). */
+    busySlots: ReadonlySet<number>;
+    /** Resources every slot's registration depends on (the Glance images), so a destroy deletes servers first. */
+    dependsOn: pulumi.Resource[];
+}
+
+export interface SlotSummary {
+    index: number;
+    runner: string;
+    retiring: boolean;
+    imageId: string;
 }
 
 export class RunnerPool extends pulumi.ComponentResource {
     public readonly runnerNames: pulumi.Output<string[]>;
-    public readonly instanceIds: pulumi.Output<string[]>;
+    public readonly slots: pulumi.Output<SlotSummary[]>;
+    /** Runners that are busy while their slot has a pending change, with the keys that changed. */
+    public readonly deferred: pulumi.Output<{ runner: string; changed: string[] }[]>;
 
     constructor(name: string, args: RunnerPoolArgs, opts?: pulumi.ComponentResourceOptions) {
         super("github-runners:index:RunnerPool", name, {}, opts);
         const { pool } = args;
+        const parent = { parent: this };
         const poolPrefix = `${args.namePrefix}-${pool.name}`;
         const flavor = new RunnerFlavor(
             `${name}-flavor`,
             pool.flavor.kind === "existing"
                 ? { kind: "existing", flavorName: pool.flavor.name }
-                : { ...pool.flavor, flavorName: poolPrefix, projectId: args.projectId },
-            { parent: this },
+                : { kind: "create", namePrefix: poolPrefix, size: pool.flavor, projectId: args.projectId },
+            parent,
         );
-        const labels = [...new Set([...args.fleetLabels, ...pool.labels])];
-        const slots: RunnerSlot[] = [];
-        for (let index = 0; index < pool.count; index++) {
-            slots.push(
-                new RunnerSlot(
-                    `${name}-${index}`,
-                    {
-                        ...args.slot,
-                        github: { ...args.slot.github, registration: pool.registration },
-                        pool: pool.name,
-                        slotIndex: index,
-                        namePrefix: poolPrefix,
-                        flavorId: flavor.flavorId,
-                        boot: {
-                            ...args.slot.boot,
-                            labels,
-                            ephemeral: pool.ephemeral,
-                            sshDebug: sshDebugForSlot(args.sshDebug, index),
-                        },
-                    },
-                    { parent: this },
-                ),
+        const serverGroup =
+            pool.serverGroupPolicy === undefined
+                ? undefined
+                : new openstack.compute.ServerGroup(
+                      `${name}-servers`,
+                      // policies force a new group (terraform-provider-openstack v1.54.1 compute_servergroup_v2): the name carries the policy.
+                      { name: `${poolPrefix}-${pool.serverGroupPolicy}`, policies: [pool.serverGroupPolicy] },
+                      parent,
+                  );
+        const instance: pulumi.Output<RunnerInstanceSpec> = pulumi
+            .all([args.imageId, flavor.flavorId, args.networkId, args.securityGroupName, serverGroup?.id])
+            .apply(([imageId, flavorId, networkId, securityGroup, serverGroupId]) => {
+                const spec: RunnerInstanceSpec = { imageId, flavorId, networkId, securityGroup };
+                if (pool.availabilityZone !== undefined) spec.availabilityZone = pool.availabilityZone;
+                if (pool.keyPair !== undefined) spec.keyPair = pool.keyPair;
+                if (serverGroupId !== undefined) spec.serverGroupId = serverGroupId;
+                if (pool.bootVolume !== undefined) spec.bootVolume = pool.bootVolume;
+                if (Object.keys(pool.metadata).length > 0) spec.metadata = pool.metadata;
+                return spec;
+            });
+        const summaries: pulumi.Output<SlotSummary>[] = [];
+        const deferred: pulumi.Output<{ runner: string; changed: string[] } | undefined>[] = [];
+        for (const planned of args.plan.slots) {
+            const boot: RunnerBootSettings = {
+                ...args.boot,
+                labels: pool.labels,
+                ephemeral: pool.ephemeral,
+                runnerGroup: args.github.runnerGroup,
+                sshDebug: sshDebugForSlot(args.sshDebug, planned.index),
+            };
+            const template = userdataTemplateDigest(pool.registration, args.github.registrationUrl, boot);
+            const slot = new RunnerSlot(
+                `${name}-${planned.index}`,
+                {
+                    stack: args.stack,
+                    pool: pool.name,
+                    slotIndex: planned.index,
+                    github: { path: args.github.path, runnerGroup: args.github.runnerGroup, registration: pool.registration },
+                    namePrefix: poolPrefix,
+                    labels: pool.labels,
+                    ephemeral: pool.ephemeral,
+                    instance,
+                    boot,
+                    template,
+                    sensitive: args.sensitive,
+                    retiring: planned.retiring,
+                    drain: planned.drain,
+                    dependsOn: args.dependsOn,
+                },
+                parent,
             );
+            summaries.push(
+                pulumi.all([slot.runnerName, slot.applied]).apply(([runner, applied]) => ({
+                    index: planned.index,
+                    runner,
+                    retiring: planned.retiring,
+                    imageId: applied.imageId,
+                })),
+            );
+            if (args.busySlots.has(planned.index)) {
+                const desired = pulumi.all([instance]).apply(([spec]) =>
+                    identityDigests({
+                        path: args.github.path,
+                        runnerGroup: args.github.runnerGroup,
+                        mode: pool.registration,
+                        namePrefix: `${poolPrefix}-${planned.index}`,
+                        labels: pool.labels,
+                        ephemeral: pool.ephemeral,
+                        instance: spec,
+                        template,
+                    }),
+                );
+                deferred.push(
+                    pulumi.all([slot.runnerName, slot.appliedDigests, desired]).apply(([runner, applied, wanted]) => {
+                        const changed = Object.keys(wanted).filter((key) => applied[key] !== wanted[key as keyof typeof wanted]);
+                        if (changed.length === 0) return undefined;
+                        pulumi.log.warn(`runner ${runner} is busy: its change of ${changed.join(", ")} waits until its job is done`, this);
+                        return { runner, changed };
+                    }),
+                );
+            }
         }
-        this.runnerNames = pulumi.all(slots.map((slot) => slot.runnerName));
-        this.instanceIds = pulumi.all(slots.map((slot) => slot.instanceId));
-        this.registerOutputs({ runnerNames: this.runnerNames, instanceIds: this.instanceIds });
+        this.slots = pulumi.all(summaries);
+        this.runnerNames = this.slots.apply((slots) => slots.filter((slot) => !slot.retiring).map((slot) => slot.runner));
+        this.deferred = pulumi.all(deferred).apply((entries) => entries.filter((entry) => entry !== undefined));
+        this.registerOutputs({ slots: this.slots, deferred: this.deferred });
     }
 }

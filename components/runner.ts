@@ -1,116 +1,115 @@
 /**
  * RunnerSlot: one runner of a pool. The GitHub registration comes first and
  * decides the slot's identity; the instance is built only from what the
- * registration applied (image, flavor, network, boot settings), so a config or
- * image change reaches the VM only when the registration recycles the slot.
+ * registration applied at create (instance settings and the userdata rendered
+ * then), so a config, image or code change reaches the VM only when the
+ * registration recycles the slot, and a busy runner's VM never changes.
  * A drain guard that depends on the instance deregisters the runner before
  * Pulumi deletes the VM.
  */
 import * as openstack from "@pulumi/openstack";
 import * as pulumi from "@pulumi/pulumi";
-import { type RunnerBootSettings, bootSettingsHoldCredentials, decodeBootSettings, encodeBootSettings, userdataInput } from "./boot-settings";
-import type { GithubConnection } from "./github/client";
+import { encodeBootSettings, type RunnerBootSettings } from "./boot-settings";
 import { RunnerDeregistration } from "./github/deregistration";
 import { RunnerRegistration } from "./github/registration";
-import { renderUserdata } from "./userdata";
+import { instanceArgsOf, ownershipMetadata, type RunnerInstanceSpec } from "./instance-spec";
 
-/** Metadata keys that mark a server as ours (values are at most 255 characters in Nova). */
-export const METADATA_PREFIX = "github-runners";
+export { METADATA_PREFIX } from "./instance-spec";
 
 export interface RunnerSlotArgs {
     stack: string;
     pool: string;
     slotIndex: number;
-    github: {
-        /** Secret: carries the token or App key. */
-        connection: pulumi.Output<GithubConnection>;
-        path: string;
-        runnerGroup?: string;
-        registration: "jit" | "token";
-    };
+    github: { path: string; runnerGroup?: string; registration: "jit" | "token" };
+    /** The runner's name starts with this, then the slot's index and a random suffix. */
     namePrefix: string;
-    bootstrapTimeoutSeconds: number;
-    imageId: pulumi.Input<string>;
-    flavorId: pulumi.Input<string>;
-    networkId: pulumi.Input<string>;
-    securityGroupName: pulumi.Input<string>;
+    labels: string[];
+    ephemeral: boolean;
+    instance: pulumi.Input<RunnerInstanceSpec>;
     boot: RunnerBootSettings;
+    /** Digest of the userdata template (boot-settings.ts userdataTemplateDigest). */
+    template: string;
+    /** The slot's settings hold a secret (proxy credentials, a secret config key): keep them encrypted in the state. */
+    sensitive: boolean;
+    /** Not part of the pool's wanted size: never recycled, and its guard drains the runner when `drain`. */
+    retiring: boolean;
+    drain: boolean;
+    /** The registration depends on these too (the Glance images the fleet manages). */
+    dependsOn?: pulumi.Resource[];
+}
+
+/** An output that may resolve to undefined, for an optional input: the SDK leaves an undefined property out. */
+function optional<T>(output: pulumi.Output<T | undefined>): pulumi.Output<T> {
+    return output as pulumi.Output<T>;
 }
 
 export class RunnerSlot extends pulumi.ComponentResource {
     public readonly runnerName: pulumi.Output<string>;
     public readonly instanceId: pulumi.Output<string>;
+    /** The instance settings this slot's VM was built from. */
+    public readonly applied: pulumi.Output<RunnerInstanceSpec>;
+    /** Identity digests as applied at create (compare with identityDigests of the desired inputs). */
+    public readonly appliedDigests: pulumi.Output<Record<string, string>>;
 
     constructor(name: string, args: RunnerSlotArgs, opts?: pulumi.ComponentResourceOptions) {
         super("github-runners:index:RunnerSlot", name, {}, opts);
-        // The applied spec is kept in the registration's state; proxy credentials in it must be encrypted there.
-        const sensitiveBoot = bootSettingsHoldCredentials(args.boot);
         const bootText = encodeBootSettings(args.boot);
         const registration = new RunnerRegistration(
             name,
             {
-                github: args.github.connection,
                 path: args.github.path,
                 runnerGroup: args.github.runnerGroup,
                 mode: args.github.registration,
-                namePrefix: args.namePrefix,
-                labels: args.boot.labels,
-                ephemeral: args.boot.ephemeral,
-                bootstrapTimeoutSeconds: args.bootstrapTimeoutSeconds,
-                spec: {
-                    imageId: args.imageId,
-                    flavorId: args.flavorId,
-                    networkId: args.networkId,
-                    securityGroup: args.securityGroupName,
-                    boot: sensitiveBoot ? pulumi.secret(bootText) : bootText,
-                },
+                namePrefix: `${args.namePrefix}-${args.slotIndex}`,
+                labels: args.labels,
+                ephemeral: args.ephemeral,
+                instance: args.sensitive ? pulumi.secret(args.instance) : args.instance,
+                boot: args.sensitive ? pulumi.secret(bootText) : bootText,
+                template: args.template,
+                retiring: args.retiring,
             },
-            { parent: this, ...(sensitiveBoot ? { additionalSecretOutputs: ["appliedSpec"] } : {}) },
+            { parent: this, sensitiveSettings: args.sensitive, dependsOn: args.dependsOn },
         );
-        const applied = registration.appliedSpec;
-        // Depend only on outputs this mode always has: during a preview the SDK
-        // resolves an output missing from the state as unknown, and an unknown
-        // userData would show a change on every steady-state preview.
-        const mode = args.github.registration;
-        const jit = mode === "jit";
-        const credential = jit ? registration.jitConfig : registration.registrationToken;
-        const userData = pulumi
-            .all([registration.runnerName, registration.hostname, credential, registration.registrationUrl, applied])
-            .apply(([runnerName, hostname, secret, registrationUrl, spec]) =>
-                renderUserdata(userdataInput({ runnerName, hostname, registrationUrl, mode, credential: secret }, decodeBootSettings(spec.boot))),
-            );
+        const applied = registration.instance.apply((spec) => spec as unknown as RunnerInstanceSpec);
+        const built = applied.apply(instanceArgsOf);
         const instance = new openstack.compute.Instance(
             name,
             {
                 name: registration.runnerName,
-                imageId: applied.imageId,
-                flavorId: applied.flavorId,
-                networks: [{ uuid: applied.networkId }],
-                securityGroups: [applied.securityGroup],
-                userData: pulumi.secret(userData),
-                metadata: {
-                    [`${METADATA_PREFIX}:stack`]: args.stack,
-                    [`${METADATA_PREFIX}:pool`]: args.pool,
-                    [`${METADATA_PREFIX}:slot`]: String(args.slotIndex),
-                    [`${METADATA_PREFIX}:runner`]: registration.runnerName,
-                },
+                flavorId: built.apply((a) => a.flavorId),
+                imageId: optional(built.apply((a) => a.imageId)),
+                networks: built.apply((a) => a.networks),
+                securityGroups: built.apply((a) => a.securityGroups),
+                blockDevices: optional(built.apply((a) => a.blockDevices)),
+                availabilityZone: optional(built.apply((a) => a.availabilityZone)),
+                keyPair: optional(built.apply((a) => a.keyPair)),
+                schedulerHints: optional(built.apply((a) => a.schedulerHints)),
+                userData: pulumi.secret(registration.userData),
+                metadata: pulumi
+                    .all([applied, registration.runnerName])
+                    .apply(([spec, runnerName]) => ({
+                        ...(spec.metadata ?? {}),
+                        ...ownershipMetadata({ stack: args.stack, pool: args.pool, slot: args.slotIndex, runnerName }),
+                    })),
             },
             { parent: this, additionalSecretOutputs: ["userData"] },
         );
         new RunnerDeregistration(
             `${name}-drain`,
             {
-                github: args.github.connection,
                 path: args.github.path,
                 runnerName: registration.runnerName,
                 // Token-mode runners get their id only when their VM registers; the guard finds them by name.
-                ...(jit ? { runnerId: registration.runnerId } : {}),
+                ...(args.github.registration === "jit" ? { runnerId: registration.runnerId } : {}),
                 instanceId: instance.id,
+                drain: args.drain,
             },
             { parent: this },
         );
         this.runnerName = registration.runnerName;
         this.instanceId = instance.id;
+        this.applied = applied;
+        this.appliedDigests = registration.digests;
         this.registerOutputs({ runnerName: this.runnerName, instanceId: this.instanceId });
     }
 }

@@ -2,7 +2,6 @@
  * What a stack says about an image it builds itself. Every field here is a
  * build input: it goes into the build hash, so changing any of them rebuilds.
  */
-import type * as pulumi from "@pulumi/pulumi";
 import type { GithubConnection } from "../github/client";
 import type { RunnerDownload, RunnerDownloadRequest } from "../github/downloads";
 
@@ -44,7 +43,8 @@ export interface BuildImageArgs {
     yq?: YqPin;
     /** Space added to the base image's disk, as qemu-img understands it (default "1536M"). */
     diskGrowth?: string;
-    github: { connection: pulumi.Input<GithubConnection>; path: string };
+    /** Where the runner tarball is looked up (GitHub's "list runner applications" for this org, repo or enterprise). */
+    github: { path: string };
     /** Replaces the GitHub lookup, e.g. for an offline plan that has no GitHub to ask. */
     runnerLookup?: RunnerLookup;
     /** Downloads, the apt archive cache and built images live here, on the machine running `pulumi up`. */

@@ -1,4 +1,4 @@
-import { renderDockerDaemonJson, renderDockerProxyDropIn } from "./docker";
+import { renderDockerDaemonJsonLines, renderDockerProxyDropIn } from "./docker";
 import { renderEnvFile } from "./env";
 import {
     CLOUD_INIT_HOSTNAME_CFG,
@@ -56,17 +56,18 @@ function hostnameSection(input: CheckedInput): string[] {
 
 /** Docker settings; docker restarts (at the end) only when one of its files changed. */
 function dockerSection(input: CheckedInput): string[] {
-    const files: Array<[string, string | undefined]> = [
-        [DOCKER_DAEMON_JSON, renderDockerDaemonJson(input)],
-        [DOCKER_PROXY_DROP_IN, renderDockerProxyDropIn(input)],
-    ];
-    const lines = [`docker_changed=0`];
-    for (const [path, content] of files) {
-        if (content !== undefined) {
-            lines.push(putFile("0644", "root:root", path, content), `if ((FILE_CHANGED)); then docker_changed=1; fi`);
-        }
+    const lines = [`echo "runner boot: docker settings"`, `docker_changed=0`, ...renderDockerDaemonJsonLines(input)];
+    lines.push(
+        `if [[ -n $daemon_json ]]; then`,
+        `\tput_file 0644 root:root ${DOCKER_DAEMON_JSON} "$daemon_json"$'\\n'`,
+        `\tif ((FILE_CHANGED)); then docker_changed=1; fi`,
+        `fi`,
+    );
+    const dropIn = renderDockerProxyDropIn(input);
+    if (dropIn !== undefined) {
+        lines.push(putFile("0644", "root:root", DOCKER_PROXY_DROP_IN, dropIn), `if ((FILE_CHANGED)); then docker_changed=1; fi`);
     }
-    return lines.length === 1 ? lines : [`echo "runner boot: docker settings"`, ...lines];
+    return lines;
 }
 
 function runnerSection(input: CheckedInput): string[] {
