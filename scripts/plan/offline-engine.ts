@@ -7,10 +7,19 @@
  * wrapped in Pulumi's secret signature so callers can tell and mask them.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { decodeBootSettings, renderRunnerUserdata } from "../../components/boot-settings";
 import { loadStackConfig } from "../../components/config";
 import { RunnerFleet } from "../../components/fleet";
+import type { FleetOutputs } from "../../components/fleet-outputs";
+import { identityDigests } from "../../components/github/registration/identity";
+import type { RegistrationInputs } from "../../components/github/registration/inputs";
+import { REGISTRATION_STATE_VERSION } from "../../components/github/registration/state";
+import { githubWebUrl, parseGithubPath } from "../../components/github/paths";
 import type { RunnerLookup } from "../../components/image/build-args";
 import { runnerHostname } from "../../components/naming";
+import { type FleetObservation, observeFleet } from "../../components/observe";
+import { maskSecretsForDisplay } from "./mask";
+import { acceptResourceHooksUnderMocks } from "./mock-hooks";
 
 import { specialSecretSig as SECRET_SIG, specialSigKey as SECRET_SIG_KEY } from "@pulumi/pulumi/runtime/rpc";
 
@@ -38,7 +47,7 @@ export interface RecordedInvoke {
 export interface OfflineRun {
     resources: RecordedResource[];
     invokes: RecordedInvoke[];
-    outputs: { imageId: string; networkId: string; runners: Record<string, string[]> };
+    outputs: FleetOutputs;
 }
 
 export interface OfflineProgramInput {
@@ -48,6 +57,12 @@ export interface OfflineProgramInput {
     config: Record<string, string>;
     secretKeys: string[];
     preview: boolean;
+    /** Mask secret config values before rendering (default, for the printed plan); tests of the program's behaviour turn it off. */
+    maskForDisplay?: boolean;
+    /** What the program would have read (previous outputs, GitHub's runners); default: a new stack, no runners. */
+    observed?: Partial<Pick<FleetObservation, "previous" | "runners" | "now">>;
+    /** Queued jobs per pool, as the reconciler's demand file would give them. */
+    queuedByPool?: Record<string, number>;
 }
 
 export function isSecret(value: unknown): value is { value: unknown } {
@@ -75,20 +90,35 @@ function placeholderSuffix(name: string): string {
     return hash.toString(16).padStart(12, "0").slice(-12);
 }
 
-/** What a registration's create would answer (see components/github/registration). */
-function registrationState(name: string, inputs: Record<string, unknown>): Record<string, unknown> {
-    const runnerName = `${String(inputs.namePrefix)}-${placeholderSuffix(name)}`;
+/**
+ * What a registration's create would answer (components/github/registration/provider.ts
+ * createRegistration), with a placeholder name suffix and credential.
+ */
+function registrationState(name: string, raw: Record<string, unknown>, apiUrl: string): Record<string, unknown> {
+    const inputs = Object.fromEntries(Object.entries(raw).map(([key, value]) => [key, unwrapSecret(value)])) as unknown as RegistrationInputs;
+    const runnerName = `${inputs.namePrefix}-${placeholderSuffix(name)}`;
+    const path = parseGithubPath(inputs.path);
+    if (path === undefined) throw new Error(`registration ${name} has an invalid path ${inputs.path}`);
     const jit = inputs.mode === "jit";
+    const userData = renderRunnerUserdata(
+        {
+            runnerName,
+            hostname: runnerHostname(runnerName),
+            registrationUrl: githubWebUrl(apiUrl, path),
+            mode: inputs.mode,
+            credential: jit ? JIT_CONFIG_PLACEHOLDER : REGISTRATION_TOKEN_PLACEHOLDER,
+        },
+        decodeBootSettings(inputs.boot),
+    );
     return {
-        ...inputs,
+        ...raw,
+        stateVersion: REGISTRATION_STATE_VERSION,
         runnerName,
-        hostname: runnerHostname(runnerName),
-        runnerId: jit ? 1 : undefined,
-        jitConfig: jit ? JIT_CONFIG_PLACEHOLDER : undefined,
-        registrationToken: jit ? undefined : REGISTRATION_TOKEN_PLACEHOLDER,
-        registrationUrl: `<the GitHub web URL of ${String(inputs.path)}>`,
-        appliedSpec: inputs.spec,
+        ...(jit ? { runnerId: 1 } : {}),
         createdAt: "<creation time>",
+        instance: raw.instance,
+        digests: identityDigests({ ...inputs, runnerGroup: inputs.runnerGroup }),
+        userData,
     };
 }
 
@@ -112,6 +142,7 @@ const placeholderRunner: RunnerLookup = async (_connection, _path, request) => {
 };
 
 export async function evaluateOffline(input: OfflineProgramInput): Promise<OfflineRun> {
+    let apiUrl = "";
     const resources: RecordedResource[] = [];
     const invokes: RecordedInvoke[] = [];
     // Keyed by type and name: a slot and its children share a name.
@@ -125,7 +156,7 @@ export async function evaluateOffline(input: OfflineProgramInput): Promise<Offli
             newResource: (args) => {
                 const inputs = args.inputs as Record<string, unknown>;
                 resources.push({ type: args.type, name: args.name, custom: args.custom ?? true, inputs, ...parentOf(args.type, args.name) });
-                const state = args.type === REGISTRATION_TYPE ? registrationState(args.name, inputs) : inputs;
+                const state = args.type === REGISTRATION_TYPE ? registrationState(args.name, inputs, apiUrl) : inputs;
                 return { id: `<id of ${args.name}>`, state };
             },
             call: (args) => {
@@ -140,6 +171,7 @@ export async function evaluateOffline(input: OfflineProgramInput): Promise<Offli
         input.stack,
         input.preview,
     );
+    acceptResourceHooksUnderMocks();
     pulumi.runtime.setAllConfig(input.config, input.secretKeys);
     const recordParent: pulumi.ResourceTransformation = (args) => {
         // The SDK keeps a resource's name and type in these fields; transformations see only the parent object.
@@ -149,17 +181,12 @@ export async function evaluateOffline(input: OfflineProgramInput): Promise<Offli
         }
         return undefined;
     };
-    const fleet = new RunnerFleet("fleet", { config: loadStackConfig(), runnerLookup: placeholderRunner }, { transformations: [recordParent] });
-    const poolNames = Object.keys(fleet.pools);
-    const outputs = await resolve(
-        pulumi
-            .all([fleet.imageId, fleet.networkId, pulumi.all(poolNames.map((name) => fleet.pools[name].runnerNames))])
-            .apply(([imageId, networkId, names]) => ({
-                imageId,
-                networkId,
-                runners: Object.fromEntries(poolNames.map((name, index) => [name, names[index]])),
-            })),
-    );
+    const loaded = loadStackConfig();
+    const config = input.maskForDisplay === false ? loaded : maskSecretsForDisplay(loaded);
+    apiUrl = config.github.apiUrl;
+    const observed = { ...(await observeFleet(config, { offline: true, runnerLookup: placeholderRunner })), ...input.observed };
+    const fleet = new RunnerFleet("fleet", { config, observed, queuedByPool: input.queuedByPool }, { transformations: [recordParent] });
+    const outputs = await resolve(fleet.stackOutputs);
     // Registrations of resources whose outputs nothing awaited settle a tick later.
     await new Promise((done) => setTimeout(done, 50));
     return { resources, invokes, outputs };

@@ -2,6 +2,7 @@
  * Prints an offline run as a tree of resources with their key properties,
  * every secret masked, and each runner's rendered userdata.
  */
+import { decodeUserdata } from "../../components/userdata/encode";
 import { JIT_CONFIG_PLACEHOLDER, type OfflineRun, type RecordedResource, REGISTRATION_TOKEN_PLACEHOLDER, isSecret, withoutSecrets } from "./offline-engine";
 
 const INSTANCE_TYPE = "openstack:compute/instance:Instance";
@@ -24,11 +25,19 @@ function propertyLines(resource: RecordedResource, indent: string): string[] {
     return lines;
 }
 
-/** The userdata as it will be rendered, with the credential GitHub mints at create shown as a mask. */
+/**
+ * The boot script as it will run (the instance's userData is base64 of its
+ * gzip), with the credential GitHub mints at create shown as a mask. Secret
+ * config values were masked before rendering (mask.ts).
+ */
 export function maskedUserdata(resource: RecordedResource): string | undefined {
     const userData = resource.inputs.userData;
     if (resource.type !== INSTANCE_TYPE || !isSecret(userData) || typeof userData.value !== "string") return undefined;
-    return userData.value.split(JIT_CONFIG_PLACEHOLDER).join("[secret: JIT config]").split(REGISTRATION_TOKEN_PLACEHOLDER).join("[secret: registration token]");
+    return decodeUserdata(userData.value)
+        .split(JIT_CONFIG_PLACEHOLDER)
+        .join("[secret: JIT config]")
+        .split(REGISTRATION_TOKEN_PLACEHOLDER)
+        .join("[secret: registration token]");
 }
 
 export function renderPlanText(run: OfflineRun, stack: string, withUserdata: boolean): string {
@@ -56,6 +65,8 @@ export function renderPlanText(run: OfflineRun, stack: string, withUserdata: boo
     roots.forEach((root) => walk(root, 0));
     lines.push("", "Look-ups of existing OpenStack resources:");
     for (const invoke of run.invokes) lines.push(`  ${invoke.token} ${JSON.stringify(withoutSecrets(invoke.args))}`);
+    lines.push("", "Stack outputs (ids and runner names are placeholders until `pulumi up`):");
+    for (const [key, value] of Object.entries(run.outputs)) lines.push(`  ${key}: ${JSON.stringify(withoutSecrets(value))}`);
     if (withUserdata) {
         for (const resource of run.resources) {
             const userdata = maskedUserdata(resource);

@@ -1,5 +1,5 @@
 /** Runs the fleet program of an example stack file under the SDK's mock engine (see scripts/plan/offline-engine.ts). */
-import { evaluateOffline, type OfflineRun } from "../../scripts/plan/offline-engine";
+import { evaluateOffline, type OfflineProgramInput, type OfflineRun } from "../../scripts/plan/offline-engine";
 import { PROJECT, type Plaintexts, readStackConfig } from "../../scripts/plan/stack-file";
 
 export {
@@ -20,6 +20,10 @@ export interface RunOptions {
     preview: boolean;
     /** Replaces values of this project's keys (raw Pulumi strings; structure as JSON). */
     override?: Record<string, string>;
+    /** Keys (without the project prefix) to mark secret, as `pulumi config set --secret` would. */
+    secretOverrides?: string[];
+    observed?: OfflineProgramInput["observed"];
+    queuedByPool?: Record<string, number>;
 }
 
 export async function runProgram(options: RunOptions): Promise<ProgramRun> {
@@ -27,5 +31,15 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
     for (const [key, value] of Object.entries(options.override ?? {})) {
         config[`${PROJECT}:${key}`] = value;
     }
-    return evaluateOffline({ project: PROJECT, stack: options.stack, config, secretKeys, preview: options.preview });
+    const secrets = [...secretKeys, ...(options.secretOverrides ?? []).map((key) => `${PROJECT}:${key}`)];
+    return evaluateOffline({
+        project: PROJECT,
+        stack: options.stack,
+        config,
+        secretKeys: secrets,
+        preview: options.preview,
+        maskForDisplay: false,
+        observed: options.observed,
+        queuedByPool: options.queuedByPool,
+    });
 }
