@@ -1,58 +1,78 @@
+/**
+ * The runner image: an existing Glance image (by name or id), or a build
+ * resolved before any resource is declared (which runner tarball, the build
+ * hash, the command, the Glance inputs), uploaded as one Glance image per
+ * build whose beforeCreate hook makes the qcow2 on whatever machine runs the
+ * create; earlier builds that slots still use stay declared.
+ */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { type BuildImageArgs, RunnerImage } from "../components/image";
+import { type BuildImageArgs, RunnerImage, resolveImageBuild, type ImageBuildPlan } from "../components/image";
 import { BUILD_SCRIPT, BUILD_SCRIPT_HELPERS, scriptDigest } from "../components/image/build-plan";
+import { ensureImageBuilt } from "../components/image/ensure-built";
+import { ImageBuildError } from "../components/image/resolve";
+import { acceptResourceHooksUnderMocks } from "../scripts/plan/mock-hooks";
 import { defaultRunnerDownloads, DEFAULT_RUNNER_VERSION, FakeGithub } from "./fake-github";
 
-interface RecordedResource {
+interface RecordedRequest {
     type: string;
     name: string;
-    id?: string;
     inputs: Record<string, unknown>;
+    beforeCreateHooks: string[];
 }
 const calls: { token: string; inputs: Record<string, unknown> }[] = [];
-const resources: RecordedResource[] = [];
+const requests: RecordedRequest[] = [];
 
-pulumi.runtime.setMocks(
-    {
-        newResource(args) {
-            resources.push({ type: args.type, name: args.name, id: args.id, inputs: args.inputs });
-            if (args.type === "openstack:images/image:Image" && args.id) {
-                return { id: args.id, state: { ...args.inputs, name: `image-named-for-${args.id}` } };
-            }
-            return { id: `${args.name}-id`, state: args.inputs };
+before(async () => {
+    await pulumi.runtime.setMocks(
+        {
+            newResource(args) {
+                if (args.type === "openstack:images/image:Image" && args.id) {
+                    return { id: args.id, state: { ...args.inputs, name: `image-named-for-${args.id}` } };
+                }
+                return { id: `${args.name}-id`, state: args.inputs };
+            },
+            call(args) {
+                calls.push({ token: args.token, inputs: args.inputs });
+                if (args.token === "openstack:images/getImage:getImage") return { id: `glance-${String(args.inputs.name)}`, name: args.inputs.name };
+                throw new Error(`unexpected call ${args.token}`);
+            },
         },
-        call(args) {
-            calls.push({ token: args.token, inputs: args.inputs });
-            if (args.token === "openstack:images/getImage:getImage") {
-                return { id: `glance-${String(args.inputs.name)}`, name: args.inputs.name };
-            }
-            throw new Error(`unexpected call ${args.token}`);
-        },
-    },
-    "project",
-    "stack",
-    false,
-);
+        "project",
+        "stack",
+        false,
+    );
+    acceptResourceHooksUnderMocks();
+    // The mock monitor drops resource hooks; record the raw requests before it does.
+    const settings: typeof import("@pulumi/pulumi/runtime/settings") = require("@pulumi/pulumi/runtime/settings");
+    const monitor = settings.getMonitor() as unknown as { registerResource: (req: unknown, cb: unknown) => void };
+    const original = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: unknown, callback: unknown) => {
+        const request = req as { getType(): string; getName(): string; getObject(): { toJavaScript(): Record<string, unknown> }; getHooks(): { getBeforeCreateList(): string[] } | undefined };
+        requests.push({ type: request.getType(), name: request.getName(), inputs: request.getObject().toJavaScript(), beforeCreateHooks: request.getHooks()?.getBeforeCreateList() ?? [] });
+        original(req, callback);
+    };
+});
 
 function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
     return new Promise((resolve) => output.apply((value) => resolve(value)));
 }
 
-function resource(type: string, name: string): RecordedResource {
-    const found = resources.find((r) => r.type === type && r.name === name);
-    assert.ok(found, `resource ${type} ${name} was registered`);
+function registered(type: string, name: string): RecordedRequest {
+    const found = requests.find((r) => r.type === type && r.name === name);
+    assert.ok(found, `resource ${type} ${name} was registered; have ${requests.map((r) => r.name).join(", ")}`);
     return found;
 }
 
 const TOKEN = "ghp_image_test_token";
 let fake: FakeGithub;
-const CACHE_DIR = path.join(os.tmpdir(), "image-test-cache");
 const listedX64 = defaultRunnerDownloads().find((d) => d.os === "linux" && d.architecture === "x64")!;
+const connection = () => ({ apiUrl: fake.apiUrl, auth: { kind: "token" as const, token: TOKEN } });
 
 before(async () => {
     fake = await FakeGithub.start();
@@ -73,116 +93,77 @@ function buildArgs(overrides: Partial<BuildImageArgs> = {}): BuildImageArgs {
         runnerVersion: "latest",
         extraPackages: ["tree"],
         proxy: { http: "http://user:pa55word@proxy.internal:3128", https: "http://proxy.internal:3129", noProxy: "localhost,.internal" },
-        github: { connection: pulumi.secret({ apiUrl: fake.apiUrl, auth: { kind: "token" as const, token: TOKEN } }), path: "acme" },
-        cacheDir: CACHE_DIR,
+        github: { path: "acme" },
+        cacheDir: ".cache/image-build",
         ...overrides,
     };
 }
 
-let counter = 0;
-async function buildHashOf(args: BuildImageArgs): Promise<string> {
-    const image = new RunnerImage(`hash-${counter++}`, args);
-    const hash = await valueOf(image.buildHash);
-    assert.ok(hash, "a build has a hash");
-    return hash;
-}
+const resolve = (overrides: Partial<BuildImageArgs> = {}) => resolveImageBuild(buildArgs(overrides), connection());
+
+// ---- existing images --------------------------------------------------------
 
 test("an existing image by name is the most recent image of that name", async () => {
     const image = new RunnerImage("by-name", { source: "existing", name: "ubuntu-runner" });
     assert.equal(await valueOf(image.imageId), "glance-ubuntu-runner");
     assert.equal(await valueOf(image.imageName), "ubuntu-runner");
     assert.equal(await valueOf(image.buildHash), undefined);
-    const call = calls.find((c) => c.inputs.name === "ubuntu-runner");
-    assert.ok(call, "getImage was called");
-    assert.equal(call.inputs.mostRecent, true);
+    assert.equal(calls.find((c) => c.inputs.name === "ubuntu-runner")?.inputs.mostRecent, true);
+    assert.deepEqual(image.managed, [], "an existing image is never managed (never deleted) by the stack");
 });
 
-test("an existing image by id is read from Glance by that id", async () => {
+test("an existing image by id is read from Glance by that id; exactly one of name and id", async () => {
     const image = new RunnerImage("by-id", { source: "existing", id: "0b7c-image" });
     assert.equal(await valueOf(image.imageId), "0b7c-image");
     assert.equal(await valueOf(image.imageName), "image-named-for-0b7c-image");
-    assert.equal(resources.find((r) => r.id === "0b7c-image")?.type, "openstack:images/image:Image");
-});
-
-test("an existing image needs exactly one of name and id", () => {
     assert.throws(() => new RunnerImage("both", { source: "existing", name: "a", id: "b" }), /both: an existing image is chosen by name or by id, not both/);
     assert.throws(() => new RunnerImage("neither", { source: "existing", name: " " }), /neither: an existing image needs a non-empty "name" or "id"/);
 });
 
-test("a relative cache dir keeps every planned path relative to the project, so checkouts elsewhere plan the same", async () => {
-    const image = new RunnerImage("relative", buildArgs({ cacheDir: ".cache/image-build" }));
-    await valueOf(image.imageId);
-    const build = resource("command:local:Command", "relative-build");
-    const glance = resource("openstack:images/image:Image", "relative-glance");
-    for (const text of [String(build.inputs.create), String(build.inputs.delete), String(glance.inputs.localFilePath)]) {
-        assert.ok(!text.includes(process.cwd()), text);
-    }
-    assert.match(String(glance.inputs.localFilePath), /^\.cache\/image-build\/images\/github-runner-jammy-x64-[0-9a-f]{12}\.qcow2$/);
-    assert.match(String(build.inputs.create), /--cache-dir '\.cache\/image-build' /);
-});
+// ---- resolving a build --------------------------------------------------------
 
-test("a build runs the script with GitHub's runner tarball and uploads its qcow2 to Glance", async () => {
-    const image = new RunnerImage("built", buildArgs());
-    const hash = await valueOf(image.buildHash);
-    assert.match(hash ?? "", /^[0-9a-f]{64}$/);
-    const name = `github-runner-jammy-x64-${hash?.slice(0, 12)}`;
-    assert.equal(await valueOf(image.imageName), name);
-    assert.equal(await valueOf(image.imageId), "built-glance-id");
-
-    const build = resource("command:local:Command", "built-build");
-    const output = path.join(CACHE_DIR, "images", `${name}.qcow2`);
-    assert.deepEqual(build.inputs.triggers, [hash]);
-    const create = String(build.inputs.create);
-    assert.ok(create.startsWith(`'./scripts/build-image.sh' `), create);
-    assert.ok(!create.includes(process.cwd()), `the command names no absolute path of the checkout: ${create}`);
+test("a build resolves GitHub's runner tarball into the hash, the name, a command with project-relative paths and the Glance properties", async () => {
+    const plan = await resolve();
+    assert.match(plan.hash, /^[0-9a-f]{64}$/);
+    assert.equal(plan.key, plan.hash.slice(0, 12));
+    assert.equal(plan.name, `github-runner-jammy-x64-${plan.key}`);
+    assert.equal(plan.runnerVersion, DEFAULT_RUNNER_VERSION);
+    assert.equal(plan.outputPath, `.cache/image-build/images/${plan.name}.qcow2`);
+    assert.ok(plan.command.startsWith(`'./scripts/build-image.sh' `), plan.command);
+    assert.ok(!plan.command.includes(process.cwd()), "the command names no absolute path of the checkout");
     for (const expected of [
         `--base 'jammy'`,
         `--arch 'amd64'`,
-        `--output '${output}'`,
+        `--output '${plan.outputPath}'`,
+        `--cache-dir '.cache/image-build'`,
         `--runner-url '${listedX64.download_url}'`,
         `--runner-sha256 '${listedX64.sha256_checksum}'`,
-        `--runner-version '${DEFAULT_RUNNER_VERSION}'`,
         `--extra-package 'tree'`,
         `--disk-growth '1536M'`,
     ]) {
-        assert.ok(create.includes(expected), `${expected} in ${create}`);
+        assert.ok(plan.command.includes(expected), `${expected} in ${plan.command}`);
     }
-    assert.ok(!create.includes("pa55word"), "proxies are not on the command line");
-    assert.match(String(build.inputs.delete), new RegExp(`rm -f '${output.replace(/[.]/g, "\\.")}'`));
-
-    const glance = resource("openstack:images/image:Image", "built-glance");
-    assert.equal(glance.inputs.name, name);
-    assert.equal(glance.inputs.localFilePath, output);
-    assert.equal(glance.inputs.containerFormat, "bare");
-    assert.equal(glance.inputs.diskFormat, "qcow2");
-    assert.deepEqual(glance.inputs.properties, {
-        architecture: "x86_64",
-        os_distro: "ubuntu",
-        os_version: "22.04",
-        github_runner_version: DEFAULT_RUNNER_VERSION,
-        github_runner_build_hash: hash,
+    assert.ok(!plan.command.includes("pa55word"), "proxies are not on the command line");
+    assert.deepEqual(plan.environment, {
+        BUILD_IMAGE_HTTP_PROXY: "http://user:pa55word@proxy.internal:3128",
+        BUILD_IMAGE_HTTPS_PROXY: "http://proxy.internal:3129",
+        BUILD_IMAGE_NO_PROXY: "localhost,.internal",
     });
+    assert.deepEqual(plan.properties, { architecture: "x86_64", os_distro: "ubuntu", os_version: "22.04", github_runner_version: DEFAULT_RUNNER_VERSION, github_runner_build_hash: plan.hash });
+    const arm = await resolve({ base: "noble", arch: "arm64" });
+    assert.equal(arm.name, `github-runner-noble-arm64-${arm.key}`);
+    assert.equal(arm.properties.architecture, "aarch64");
+    assert.match(arm.command, /--arch 'arm64'/);
 });
 
-test("noble on arm64 is named and described as such", async () => {
-    const image = new RunnerImage("noble-arm", buildArgs({ base: "noble", arch: "arm64" }));
-    const hash = (await valueOf(image.buildHash)) ?? "";
-    assert.equal(await valueOf(image.imageName), `github-runner-noble-arm64-${hash.slice(0, 12)}`);
-    const glance = resource("openstack:images/image:Image", "noble-arm-glance");
-    assert.equal((glance.inputs.properties as Record<string, string>).architecture, "aarch64");
-    assert.equal((glance.inputs.properties as Record<string, string>).os_version, "24.04");
-    assert.match(String(resource("command:local:Command", "noble-arm-build").inputs.create), /--arch 'arm64'/);
+test("the same inputs give the same hash; where the cache lives does not count", async () => {
+    const first = (await resolve()).hash;
+    assert.equal((await resolve()).hash, first);
+    assert.equal((await resolve({ cacheDir: "/elsewhere" })).hash, first);
 });
 
-test("the same inputs give the same trigger, evaluation after evaluation", async () => {
-    const first = await buildHashOf(buildArgs());
-    const second = await buildHashOf(buildArgs());
-    assert.equal(first, second);
-    assert.equal(await buildHashOf(buildArgs({ cacheDir: "/elsewhere" })), first, "where the cache lives is not a build input");
-});
-
-test("every build input changes the trigger", async () => {
-    const baseline = await buildHashOf(buildArgs());
+test("every build input changes the hash", async () => {
+    const baseline = (await resolve()).hash;
     const variants: Record<string, Partial<BuildImageArgs>> = {
         base: { base: "noble" },
         arch: { arch: "arm64" },
@@ -199,18 +180,17 @@ test("every build input changes the trigger", async () => {
     };
     const seen = new Map<string, string>([[baseline, "baseline"]]);
     for (const [input, change] of Object.entries(variants)) {
-        const hash = await buildHashOf(buildArgs(change));
+        const hash = (await resolve(change)).hash;
         assert.ok(!seen.has(hash), `changing ${input} changes the hash (same as ${seen.get(hash)})`);
         seen.set(hash, input);
     }
 });
 
-test("a new latest runner on GitHub changes the trigger", async () => {
-    const before = await buildHashOf(buildArgs());
+test("a new latest runner on GitHub changes the hash", async () => {
+    const before = (await resolve()).hash;
     fake.setDownloads(defaultRunnerDownloads("2.330.0"));
     try {
-        const after = await buildHashOf(buildArgs());
-        assert.notEqual(after, before);
+        assert.notEqual((await resolve()).hash, before);
     } finally {
         fake.setDownloads(defaultRunnerDownloads());
     }
@@ -235,53 +215,90 @@ test("the script's content (and every file it sources) is in the hash", async ()
     }
 });
 
-test("proxies reach the build as secrets and the command's output is kept secret", async () => {
-    const options: Record<string, pulumi.CustomResourceOptions> = {};
-    const image = new RunnerImage("secret-check", buildArgs(), {
-        transformations: [
-            (args) => {
-                options[args.type] = args.opts as pulumi.CustomResourceOptions;
-                return undefined;
-            },
-        ],
-    });
-    await valueOf(image.imageId);
-    assert.deepEqual(options["command:local:Command"]?.additionalSecretOutputs, ["stdout", "stderr"]);
-    const build = resource("command:local:Command", "secret-check-build");
-    // The engine receives the environment wrapped in Pulumi's secret signature.
-    assert.deepEqual(build.inputs.environment, {
-        [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig,
-        value: {
-            BUILD_IMAGE_HTTP_PROXY: "http://user:pa55word@proxy.internal:3128",
-            BUILD_IMAGE_HTTPS_PROXY: "http://proxy.internal:3129",
-            BUILD_IMAGE_NO_PROXY: "localhost,.internal",
-        },
-    });
-    assert.ok(!JSON.stringify(build.inputs.create).includes("pa55word"));
-    assert.equal(await pulumi.isSecret(image.imageName), false, "the image name is not secret although the GitHub connection is");
-});
-
-test("a runner lookup given in the args replaces the GitHub call", async () => {
+test("a runner lookup given in the args replaces the GitHub call; a malformed path fails naming it", async () => {
     const requestsBefore = fake.requests.length;
     const seen: unknown[] = [];
-    const image = new RunnerImage(
-        "offline",
-        buildArgs({
-            runnerLookup: async (_connection, githubPath, request) => {
-                seen.push({ githubPath, request });
-                return { url: "https://example.invalid/runner.tar.gz", filename: "runner.tar.gz", sha256: "0".repeat(64), version: "2.0.0" };
-            },
-        }),
-    );
-    await valueOf(image.imageId);
+    const plan = await resolve({
+        runnerLookup: async (_connection, githubPath, request) => {
+            seen.push({ githubPath, request });
+            return { url: "https://example.invalid/runner.tar.gz", filename: "runner.tar.gz", sha256: "0".repeat(64), version: "2.0.0" };
+        },
+    });
     assert.deepEqual(seen, [{ githubPath: "acme", request: { arch: "x64", version: "latest", sha256: undefined } }]);
     assert.equal(fake.requests.length, requestsBefore, "GitHub was not asked");
-    assert.match(String(resource("command:local:Command", "offline-build").inputs.create), /--runner-url 'https:\/\/example\.invalid\/runner\.tar\.gz'/);
+    assert.match(plan.command, /--runner-url 'https:\/\/example\.invalid\/runner\.tar\.gz'/);
+    await assert.rejects(resolve({ github: { path: "a/b/c" } }), (error: unknown) => error instanceof ImageBuildError && /github\.path must be .*got "a\/b\/c"/.test(error.message));
 });
 
-test("a build for a malformed GitHub path fails naming it", () => {
-    assert.throws(
-        () => new RunnerImage("bad-path", buildArgs({ github: { connection: { apiUrl: fake.apiUrl, auth: { kind: "token", token: TOKEN } }, path: "a/b/c" } })),
-        /bad-path: github\.path must be "org" or "owner\/repo", got "a\/b\/c"/,
+// ---- the Glance images ---------------------------------------------------------
+
+test("a build is one Glance image per build hash, created through a build hook; no command resource stays in the state", async () => {
+    const plan = await resolve();
+    const image = new RunnerImage("built", { source: "build", plan, retained: [] });
+    assert.equal(await valueOf(image.imageId), `built-glance-${plan.key}-id`);
+    assert.equal(await valueOf(image.imageName), plan.name);
+    assert.equal(await valueOf(image.buildHash), plan.hash);
+    const glance = registered("openstack:images/image:Image", `built-glance-${plan.key}`);
+    assert.deepEqual(
+        { ...glance.inputs },
+        { name: plan.name, localFilePath: plan.outputPath, containerFormat: "bare", diskFormat: "qcow2", visibility: "private", properties: plan.properties },
     );
+    assert.deepEqual(glance.beforeCreateHooks, [`build-runner-image-${plan.key}`], "the qcow2 is made right before Glance creates the image");
+    assert.equal(requests.filter((r) => r.type === "command:local:Command").length, 0);
+    assert.deepEqual(await valueOf(image.builtImages), [{ key: plan.key, id: `built-glance-${plan.key}-id`, inputs: { ...glance.inputs } }]);
+});
+
+test("an earlier build that slots still boot from stays declared, unchanged, next to the new one", async () => {
+    const plan = await resolve({ extraPackages: ["jq"] });
+    const earlier = { key: "0123456789ab", id: "glance-old-id", inputs: { name: "github-runner-jammy-x64-0123456789ab", localFilePath: ".cache/image-build/images/github-runner-jammy-x64-0123456789ab.qcow2", containerFormat: "bare", diskFormat: "qcow2", visibility: "private", properties: { github_runner_build_hash: "0123456789ab" } } };
+    const image = new RunnerImage("rebuilt", { source: "build", plan, retained: [earlier] });
+    const records = await valueOf(image.builtImages);
+    assert.deepEqual(records.map((record) => record.key), [plan.key, earlier.key]);
+    const old = registered("openstack:images/image:Image", `rebuilt-glance-${earlier.key}`);
+    assert.deepEqual({ ...old.inputs }, earlier.inputs, "re-declared with exactly its recorded inputs: no change, no re-upload");
+    assert.deepEqual(old.beforeCreateHooks, []);
+    assert.equal(image.managed.length, 2);
+});
+
+// ---- making the qcow2 -------------------------------------------------------------
+
+async function planIn(dir: string, command: string): Promise<ImageBuildPlan> {
+    const base = await resolve({ cacheDir: dir });
+    return { ...base, command };
+}
+
+test("ensureImageBuilt: an existing qcow2 is used as is; a missing one is built with the proxies in its environment; other builds are pruned", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "ensure-built-"));
+    try {
+        const plan0 = await planIn(dir, "exit 3");
+        const images = path.dirname(plan0.outputPath);
+        await mkdir(images, { recursive: true });
+        await writeFile(plan0.outputPath, "qcow2");
+        const logged: string[] = [];
+        assert.equal(await ensureImageBuilt(plan0, { info: (line) => logged.push(line) }), "cached", "the command (exit 3) never ran");
+        await rm(plan0.outputPath);
+        await writeFile(path.join(images, "github-runner-jammy-x64-aaaaaaaaaaaa.qcow2"), "older build");
+        await writeFile(path.join(images, "github-runner-jammy-x64-bbbbbbbbbbbb.qcow2"), "build a slot still uses");
+        const plan = await planIn(dir, `echo "==> step one"; printf '%s' "$BUILD_IMAGE_HTTP_PROXY" > '${plan0.outputPath}.proxy'; printf qcow2 > '${plan0.outputPath}'`);
+        assert.equal(await ensureImageBuilt(plan, { info: (line) => logged.push(line) }, ["github-runner-jammy-x64-bbbbbbbbbbbb"]), "built");
+        assert.ok(existsSync(plan.outputPath));
+        assert.ok(logged.some((line) => line.includes("==> step one")));
+        assert.deepEqual((await readdir(images)).sort(), [`${plan.name}.qcow2`, `${plan.name}.qcow2.proxy`, "github-runner-jammy-x64-bbbbbbbbbbbb.qcow2"].sort());
+    } finally {
+        await rm(dir, { recursive: true, force: true });
+    }
+});
+
+test("ensureImageBuilt: a failed build fails the create with its exit status, its log's path and its last lines", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "ensure-built-"));
+    try {
+        const plan = await planIn(dir, `echo "==> download"; echo "build-image: step download failed: sha256 mismatch" >&2; exit 7`);
+        await assert.rejects(ensureImageBuilt(plan, { info: () => {} }), (error: unknown) => {
+            assert.ok(error instanceof ImageBuildError);
+            assert.match(error.message, /failed \(exit 7\); the build log is .*\.build\.log\. Last lines:\n==> download\nbuild-image: step download failed: sha256 mismatch$/);
+            return true;
+        });
+    } finally {
+        await rm(dir, { recursive: true, force: true });
+    }
 });

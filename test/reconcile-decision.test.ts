@@ -1,27 +1,21 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import {
-    changedIdentityKeys,
-    decideRegistration,
-    RUNNER_STATE_KEY,
-    type DecisionInput,
-    type RegistrationIdentity,
-    type RunnerObservation,
-} from "../components/github/registration/decision";
-import { diffResultOf } from "../components/github/registration/provider";
 import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
+import { decideRegistration, RUNNER_STATE_KEY, type DecisionInput, type RunnerObservation } from "../components/github/registration/decision";
+import { changedIdentityKeys, identityDigests } from "../components/github/registration/identity";
+import { diffResultOf } from "../components/github/registration/provider";
 
-const UNKNOWN = unknownValue;
-
-const applied: RegistrationIdentity = {
+const desired = {
     path: "acme",
     runnerGroup: "linux",
     mode: "jit",
-    namePrefix: "ci-small",
+    namePrefix: "ci-small-0",
     labels: ["small", "jammy", "x64"],
     ephemeral: true,
-    spec: { imageId: "img-1", flavorId: "fl-1", boot: "hash-1" },
+    instance: { imageId: "img-1", flavorId: "fl-1", networkId: "net", securityGroup: "sg" },
+    template: "0123456789abcdef0123456789abcdef",
 };
+const applied = identityDigests(desired);
 
 const createdAt = "2026-01-01T00:00:00.000Z";
 const minutesAfterCreate = (minutes: number) => new Date(Date.parse(createdAt) + minutes * 60_000);
@@ -32,137 +26,77 @@ const idleOffline: RunnerObservation = { kind: "present", status: "offline", bus
 const absent: RunnerObservation = { kind: "absent" };
 
 function input(overrides: Partial<DecisionInput> = {}): DecisionInput {
-    return {
-        applied,
-        desired: structuredClone(applied),
-        registeredAtCreate: true,
-        createdAt,
-        bootstrapTimeoutSeconds: 900,
-        settingsChanged: false,
-        observed: idleOnline,
-        now: minutesAfterCreate(60),
-        ...overrides,
-    };
+    return { changed: [], registeredAtCreate: true, createdAt, bootstrapTimeoutSeconds: 900, observed: idleOnline, now: minutesAfterCreate(60), retiring: false, ...overrides };
 }
 
-const newImage = { ...applied, spec: { imageId: "img-2", flavorId: "fl-1", boot: "hash-1" } };
+test("identity: equal values have equal digests, label order and case do not matter, key order does not matter", () => {
+    assert.deepEqual(changedIdentityKeys(applied, { ...desired }), []);
+    assert.deepEqual(changedIdentityKeys(applied, { ...desired, labels: ["X64", "small", "jammy"] }), []);
+    assert.deepEqual(changedIdentityKeys(applied, { ...desired, instance: { securityGroup: "sg", networkId: "net", flavorId: "fl-1", imageId: "img-1" } }), []);
+    const noGroup = identityDigests({ ...desired, runnerGroup: undefined });
+    assert.deepEqual(changedIdentityKeys(noGroup, { ...desired, runnerGroup: undefined }), []);
+    assert.deepEqual(changedIdentityKeys(noGroup, { ...desired, runnerGroup: null }), [], "a missing group and null compare equal");
+});
+
+test("identity: each key's change is named; an unknown value (preview) counts as a change", () => {
+    assert.deepEqual(changedIdentityKeys(applied, { ...desired, instance: { ...desired.instance, imageId: "img-2" } }), ["instance"]);
+    assert.deepEqual(changedIdentityKeys(applied, { ...desired, template: "f".repeat(32), labels: ["gpu"] }), ["labels", "template"]);
+    assert.deepEqual(changedIdentityKeys(applied, { ...desired, instance: { ...desired.instance, imageId: unknownValue } }), ["instance"]);
+    assert.deepEqual(changedIdentityKeys(applied, { ...desired, ephemeral: unknownValue }), ["ephemeral"]);
+});
 
 test("an unchanged, idle, online runner is kept", () => {
-    assert.deepEqual(decideRegistration(input()), { action: "keep", deferred: [] });
-    assert.deepEqual(diffResultOf(decideRegistration(input())), { changes: false });
-});
-
-test("key order and a missing runner group compare by value, not by text", () => {
-    const reordered = { ...applied, spec: { boot: "hash-1", flavorId: "fl-1", imageId: "img-1" } };
-    assert.deepEqual(changedIdentityKeys(applied, reordered), []);
-    const noGroup = { ...applied, runnerGroup: undefined };
-    assert.deepEqual(changedIdentityKeys(noGroup, { ...noGroup }), []);
-});
-
-test("a JIT runner gone from GitHub (ephemeral job done) is replaced", () => {
-    const decision = decideRegistration(input({ observed: absent }));
-    assert.equal(decision.action, "replace");
-    assert.deepEqual(decision.action === "replace" && decision.replaceKeys, [RUNNER_STATE_KEY]);
-    assert.match(decision.action === "replace" ? decision.reason : "", /gone from GitHub/);
-    assert.deepEqual(diffResultOf(decision), { changes: true, replaces: [RUNNER_STATE_KEY] });
-});
-
-test("a gone runner with a pending spec change reports both keys", () => {
-    const decision = decideRegistration(input({ observed: absent, desired: newImage }));
-    assert.deepEqual(decision.action === "replace" && decision.replaceKeys, [RUNNER_STATE_KEY, "spec"]);
-});
-
-test("a token-mode runner not yet registered is kept while within the bootstrap timeout", () => {
-    const decision = decideRegistration(input({ registeredAtCreate: false, observed: absent, now: minutesAfterCreate(5) }));
-    assert.deepEqual(decision, { action: "keep", deferred: [] });
-});
-
-test("a token-mode runner that never registered within the bootstrap timeout is replaced", () => {
-    const decision = decideRegistration(input({ registeredAtCreate: false, observed: absent, now: minutesAfterCreate(16) }));
-    assert.equal(decision.action, "replace");
-    assert.match(decision.action === "replace" ? decision.reason : "", /never registered within the bootstrap timeout/);
-});
-
-test("a token-mode runner still booting takes a spec change at once (it cannot be busy)", () => {
-    const decision = decideRegistration(input({ registeredAtCreate: false, observed: absent, now: minutesAfterCreate(5), desired: newImage }));
-    assert.deepEqual(decision.action === "replace" && decision.replaceKeys, ["spec"]);
-});
-
-test("a token-mode runner still booting updates in place for a rotated connection", () => {
-    const decision = decideRegistration(input({ registeredAtCreate: false, observed: absent, now: minutesAfterCreate(5), settingsChanged: true }));
-    assert.deepEqual(decision, { action: "update", deferred: [] });
-});
-
-test("an offline runner older than the bootstrap timeout is replaced (never came online, or its VM is off)", () => {
-    const decision = decideRegistration(input({ observed: idleOffline, now: minutesAfterCreate(16) }));
-    assert.equal(decision.action, "replace");
-    assert.match(decision.action === "replace" ? decision.reason : "", /offline and older than the bootstrap timeout/);
-});
-
-test("an offline runner within the bootstrap timeout is kept (still booting)", () => {
-    assert.deepEqual(decideRegistration(input({ observed: idleOffline, now: minutesAfterCreate(14) })), { action: "keep", deferred: [] });
-});
-
-test("the bootstrap timeout boundary: exactly the timeout is still booting", () => {
-    assert.equal(decideRegistration(input({ observed: idleOffline, now: minutesAfterCreate(15) })).action, "keep");
-    assert.equal(decideRegistration(input({ observed: idleOffline, now: new Date(minutesAfterCreate(15).getTime() + 1000) })).action, "replace");
-});
-
-test("an unreadable createdAt counts as old", () => {
-    assert.equal(decideRegistration(input({ observed: idleOffline, createdAt: "not a date", now: minutesAfterCreate(1) })).action, "replace");
-});
-
-for (const key of ["path", "runnerGroup", "mode", "namePrefix", "labels", "ephemeral", "spec"] as const) {
-    test(`a change of ${key} replaces an idle runner`, () => {
-        const changedValue: Record<typeof key, unknown> = {
-            path: "acme/app",
-            runnerGroup: "gpu",
-            mode: "token",
-            namePrefix: "ci-large",
-            labels: ["small", "noble", "x64"],
-            ephemeral: false,
-            spec: newImage.spec,
-        };
-        const decision = decideRegistration(input({ desired: { ...applied, [key]: changedValue[key] } }));
-        assert.deepEqual(decision.action === "replace" && decision.replaceKeys, [key]);
-        assert.deepEqual(diffResultOf(decision), { changes: true, replaces: [key] });
-    });
-}
-
-test("a busy runner defers every change and is not replaced", () => {
-    const desired = { ...newImage, labels: ["small"], namePrefix: "other" };
-    const decision = decideRegistration(input({ observed: busyOnline, desired }));
-    assert.deepEqual(decision, { action: "keep", deferred: ["namePrefix", "labels", "spec"] });
+    const decision = decideRegistration(input());
+    assert.equal(decision.action, "keep");
     assert.deepEqual(diffResultOf(decision), { changes: false });
 });
 
-test("a busy runner past the bootstrap timeout is still not replaced", () => {
-    const decision = decideRegistration(input({ observed: { kind: "present", status: "offline", busy: true }, now: minutesAfterCreate(600) }));
-    assert.equal(decision.action, "keep");
+test("a JIT runner gone from GitHub (ephemeral job done) is replaced, delete before create", () => {
+    const decision = decideRegistration(input({ observed: absent }));
+    assert.equal(decision.action, "replace");
+    assert.deepEqual(decision.action === "replace" && decision.replaceKeys, [RUNNER_STATE_KEY]);
+    assert.match(decision.reason, /gone from GitHub/);
+    assert.deepEqual(diffResultOf(decision), { changes: true, replaces: [RUNNER_STATE_KEY], deleteBeforeReplace: true });
 });
 
-test("a busy runner still takes a rotated connection in place", () => {
-    const decision = decideRegistration(input({ observed: busyOnline, desired: newImage, settingsChanged: true }));
-    assert.deepEqual(decision, { action: "update", deferred: ["spec"] });
-    assert.deepEqual(diffResultOf(decision), { changes: true });
+test("a gone runner with a pending change reports both", () => {
+    const decision = decideRegistration(input({ observed: absent, changed: ["instance"] }));
+    assert.deepEqual(decision.action === "replace" && decision.replaceKeys, [RUNNER_STATE_KEY, "instance"]);
 });
 
-test("a deferred change is found again once the runner is idle (compared with the applied spec, not old inputs)", () => {
-    // Run 1: busy, the engine records the new inputs but keeps the outputs, whose applied spec is unchanged.
-    assert.equal(decideRegistration(input({ observed: busyOnline, desired: newImage })).action, "keep");
-    // Run 2: same desired inputs (now also the "old inputs"), the runner is idle: the change is still seen.
-    const later = decideRegistration(input({ observed: idleOnline, desired: newImage }));
-    assert.deepEqual(later.action === "replace" && later.replaceKeys, ["spec"]);
+test("token mode: kept while within the bootstrap timeout, replaced after it, a change applies while booting", () => {
+    assert.equal(decideRegistration(input({ registeredAtCreate: false, observed: absent, now: minutesAfterCreate(5) })).action, "keep");
+    const late = decideRegistration(input({ registeredAtCreate: false, observed: absent, now: minutesAfterCreate(16) }));
+    assert.equal(late.action, "replace");
+    assert.match(late.reason, /never registered within the bootstrap timeout/);
+    const changed = decideRegistration(input({ registeredAtCreate: false, observed: absent, now: minutesAfterCreate(5), changed: ["labels"] }));
+    assert.deepEqual(changed.action === "replace" && changed.replaceKeys, ["labels"]);
 });
 
-test("a rotated connection alone updates in place without replacement", () => {
-    const decision = decideRegistration(input({ settingsChanged: true }));
-    assert.deepEqual(decision, { action: "update", deferred: [] });
-    assert.deepEqual(diffResultOf(decision), { changes: true });
+test("a busy runner defers every change, and says which", () => {
+    const decision = decideRegistration(input({ observed: busyOnline, changed: ["instance", "template"] }));
+    assert.deepEqual(decision, { action: "keep", deferred: ["instance", "template"], reason: "the runner is busy: the change of instance, template waits until its job is done" });
+    assert.deepEqual(diffResultOf(decision), { changes: false });
 });
 
-test("a value unknown during preview counts as a change for an idle runner and is deferred for a busy one", () => {
-    const desired = { ...applied, spec: { ...(applied.spec as Record<string, string>), imageId: UNKNOWN } };
-    assert.deepEqual(diffResultOf(decideRegistration(input({ desired }))), { changes: true, replaces: ["spec"] });
-    assert.deepEqual(decideRegistration(input({ desired: { ...applied, spec: UNKNOWN }, observed: busyOnline })), { action: "keep", deferred: ["spec"] });
+test("an idle runner takes a change: replaced", () => {
+    const decision = decideRegistration(input({ changed: ["template"] }));
+    assert.deepEqual(decision.action === "replace" && decision.replaceKeys, ["template"]);
+    assert.match(decision.reason, /idle/);
+});
+
+test("offline past the bootstrap timeout is replaced; offline within it is kept", () => {
+    assert.equal(decideRegistration(input({ observed: idleOffline, now: minutesAfterCreate(16) })).action, "replace");
+    assert.equal(decideRegistration(input({ observed: idleOffline, now: minutesAfterCreate(5) })).action, "keep");
+});
+
+test("a retiring slot is never recycled, even when its runner is gone or its settings changed", () => {
+    for (const observed of [absent, idleOnline, idleOffline, busyOnline]) {
+        const decision = decideRegistration(input({ retiring: true, observed, changed: ["labels"], now: minutesAfterCreate(600) }));
+        assert.equal(decision.action, "keep", JSON.stringify(observed));
+    }
+});
+
+test("an unreadable creation time counts as old", () => {
+    assert.equal(decideRegistration(input({ createdAt: "garbage", observed: idleOffline })).action, "replace");
 });

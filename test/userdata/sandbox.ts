@@ -109,6 +109,12 @@ export class Sandbox {
         return { status: result.status, stdout: result.stdout, stderr: result.stderr };
     }
 
+    /** Puts a file into the sandbox (e.g. a stand-in for /proc or /sys, which the chroot does not mount). */
+    writeFile(inside: string, content: string, mode = 0o644): void {
+        mkdirSync(join(this.path(inside), ".."), { recursive: true });
+        writeFileSync(this.path(inside), content, { mode });
+    }
+
     /** Runs the userdata the way cloud-init does: saved as an executable part and executed as root. */
     runUserdata(userdata: string): ProcessResult {
         const part = "/var/lib/cloud/instance/scripts/part-001";
