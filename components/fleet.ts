@@ -20,8 +20,6 @@ import { planPool, type ExistingSlot, type PoolPlan, type PoolSize, type SlotRun
 export interface RunnerFleetArgs {
     config: FleetConfig;
     observed: FleetObservation;
-    /** Queued jobs per pool from the reconciler's demand file; undefined without demand information. */
-    queuedByPool?: Record<string, number>;
 }
 
 /** Config keys whose values reach a runner's boot or instance settings: set with --secret, they make the slot's settings secret. */
@@ -102,7 +100,7 @@ export class RunnerFleet extends pulumi.ComponentResource {
                 size: poolSizeOf(pool, args.observed.now),
                 existing,
                 previousDesired: args.observed.previous.pools[pool.name]?.desired,
-                queued: args.queuedByPool?.[pool.name],
+                queued: args.observed.queuedByPool === undefined ? undefined : (args.observed.queuedByPool[pool.name] ?? 0),
             });
             this.plans[pool.name] = plan;
             const runnerPool = new RunnerPool(

@@ -18,7 +18,7 @@ import { TEST_SECRETS, testPlaintext } from "./support/test-secrets";
 const TOKEN = TEST_SECRETS[`${PROJECT}:githubToken`];
 const APP_KEY = TEST_SECRETS[`${PROJECT}:githubAppPrivateKey`];
 
-type RunOverrides = { override?: Record<string, string>; secretOverrides?: string[]; observed?: Parameters<typeof runProgram>[0]["observed"]; queuedByPool?: Record<string, number> };
+type RunOverrides = { override?: Record<string, string>; secretOverrides?: string[]; observed?: Parameters<typeof runProgram>[0]["observed"] };
 
 const runDev = (preview = false, options: RunOverrides = {}) =>
     runProgram({ stackFile: "Pulumi.dev.yaml", stack: "dev", secrets: testPlaintext, preview, ...options });
@@ -284,7 +284,7 @@ describe("slots follow the pool's plan", () => {
 
     test("by demand, a new stack without demand information starts at min; with demand it grows to queued + busy + min, at most max", async () => {
         assert.deepEqual(slotNames(await runDev(false, { override: { pools: demandPool(1, 5) } })), ["fleet-small-0"]);
-        const burst = await runDev(false, { override: { pools: demandPool(1, 5) }, queuedByPool: { small: 50 } });
+        const burst = await runDev(false, { override: { pools: demandPool(1, 5) }, observed: { queuedByPool: { small: 50 } } });
         assert.equal(slotNames(burst).length, 5);
         assert.equal(burst.outputs.pools.small?.desired, 5);
     });

@@ -60,9 +60,7 @@ export interface OfflineProgramInput {
     /** Mask secret config values before rendering (default, for the printed plan); tests of the program's behaviour turn it off. */
     maskForDisplay?: boolean;
     /** What the program would have read (previous outputs, GitHub's runners); default: a new stack, no runners. */
-    observed?: Partial<Pick<FleetObservation, "previous" | "runners" | "now">>;
-    /** Queued jobs per pool, as the reconciler's demand file would give them. */
-    queuedByPool?: Record<string, number>;
+    observed?: Partial<Pick<FleetObservation, "previous" | "runners" | "now" | "queuedByPool">>;
 }
 
 export function isSecret(value: unknown): value is { value: unknown } {
@@ -185,7 +183,7 @@ export async function evaluateOffline(input: OfflineProgramInput): Promise<Offli
     const config = input.maskForDisplay === false ? loaded : maskSecretsForDisplay(loaded);
     apiUrl = config.github.apiUrl;
     const observed = { ...(await observeFleet(config, { offline: true, runnerLookup: placeholderRunner })), ...input.observed };
-    const fleet = new RunnerFleet("fleet", { config, observed, queuedByPool: input.queuedByPool }, { transformations: [recordParent] });
+    const fleet = new RunnerFleet("fleet", { config, observed }, { transformations: [recordParent] });
     const outputs = await resolve(fleet.stackOutputs);
     // Registrations of resources whose outputs nothing awaited settle a tick later.
     await new Promise((done) => setTimeout(done, 50));

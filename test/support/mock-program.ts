@@ -23,7 +23,6 @@ export interface RunOptions {
     /** Keys (without the project prefix) to mark secret, as `pulumi config set --secret` would. */
     secretOverrides?: string[];
     observed?: OfflineProgramInput["observed"];
-    queuedByPool?: Record<string, number>;
 }
 
 export async function runProgram(options: RunOptions): Promise<ProgramRun> {
@@ -40,6 +39,5 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
         preview: options.preview,
         maskForDisplay: false,
         observed: options.observed,
-        queuedByPool: options.queuedByPool,
     });
 }
