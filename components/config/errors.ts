@@ -3,6 +3,7 @@
  * `<namespace>:<key path>: got <value>; <what is expected>`, secrets masked.
  */
 import type { z } from "zod";
+import { maskUserInfoDeep } from "./redact";
 
 export interface ConfigProblem {
     /** Key path as the user writes it with `pulumi config set --path`, e.g. `pools[0].count`. */
@@ -25,22 +26,30 @@ export class ConfigError extends Error {
     }
 }
 
+/** Pulumi's property path syntax: `a.b[0]`, and `a["key with . or spaces"]` for keys a dot cannot carry. */
 export function formatKeyPath(path: readonly PropertyKey[]): string {
     return path
-        .map((part, index) => (typeof part === "number" ? `[${part}]` : `${index === 0 ? "" : "."}${String(part)}`))
+        .map((part, index) => {
+            if (typeof part === "number") return `[${part}]`;
+            const name = String(part);
+            if (/^[^.[\]"\s]+$/.test(name)) return `${index === 0 ? "" : "."}${name}`;
+            return `[${JSON.stringify(name)}]`;
+        })
         .join("");
 }
 
 const MAX_SHOWN = 80;
+export const SECRET_SHOWN = "[secret]";
 
+/** A value for an error message: `[secret]` when secret, otherwise JSON with URL user info masked, cut at 80 characters. */
 export function showValue(value: unknown, secret: boolean): string {
     if (value === undefined) {
         return "nothing (the key is missing)";
     }
     if (secret) {
-        return "[secret]";
+        return SECRET_SHOWN;
     }
-    const text = JSON.stringify(value) ?? String(value);
+    const text = JSON.stringify(maskUserInfoDeep(value)) ?? String(value);
     return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN)}…` : text;
 }
 
@@ -55,6 +64,8 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
     return current;
 }
 
+const isSecretPath = (path: readonly PropertyKey[], secretKeys: ReadonlySet<string>) => path.length > 0 && secretKeys.has(String(path[0]));
+
 /** Turns zod issues into problems that name the key, the value and the expectation. */
 export function problemsFromIssues(issues: readonly z.core.$ZodIssue[], raw: unknown, secretKeys: ReadonlySet<string>): ConfigProblem[] {
     const problems: ConfigProblem[] = [];
@@ -64,16 +75,25 @@ export function problemsFromIssues(issues: readonly z.core.$ZodIssue[], raw: unk
                 const path = [...issue.path, key];
                 problems.push({
                     key: formatKeyPath(path),
-                    shown: showValue(valueAt(raw, path), secretKeys.has(String(path[0]))),
+                    shown: showValue(valueAt(raw, path), isSecretPath(path, secretKeys)),
                     expected: "expected no such key (check its spelling against the configuration reference in the README)",
                 });
             }
             continue;
         }
         const path = issue.path;
+        if (issue.code === "invalid_key") {
+            // A map key (e.g. server metadata) is wrong: show the key itself, with what its own check said.
+            problems.push({
+                key: formatKeyPath(path),
+                shown: showValue(path[path.length - 1], isSecretPath(path, secretKeys)),
+                expected: issue.issues.map((inner) => inner.message).join("; "),
+            });
+            continue;
+        }
         problems.push({
             key: formatKeyPath(path),
-            shown: showValue(valueAt(raw, path), path.length > 0 && secretKeys.has(String(path[0]))),
+            shown: showValue(valueAt(raw, path), isSecretPath(path, secretKeys)),
             expected: issue.message,
         });
     }

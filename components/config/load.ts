@@ -4,8 +4,10 @@
  */
 import type { GithubAuth } from "../github/client";
 import { type GithubPath, parseGithubPath } from "../github/paths";
+import { crossKeyProblems, runnerLabelsOf } from "./cross-checks";
 import { ConfigError, type ConfigProblem, problemsFromIssues, showValue } from "./errors";
-import { SECRET_KEYS, STRUCTURED_KEYS, type StackConfig, stackConfigSchema } from "./schema";
+import { STRUCTURED_KEYS, type StackConfig, stackConfigSchema } from "./schema";
+import { secretFlagProblems } from "./secrets";
 
 export interface RawStackConfig {
     /** The project name: the config namespace. */
@@ -20,6 +22,8 @@ export interface RawStackConfig {
 export type PoolConfig = StackConfig["pools"][number] & {
     /** JIT runners are single-use, so persistent pools register with a registration token. */
     registration: "jit" | "token";
+    /** Every label the pool's runners carry, as GitHub receives them: the default labels (unless turned off) and `labels`, each once. */
+    runnerLabels: string[];
 };
 
 export interface FleetConfig extends Omit<StackConfig, "github" | "githubToken" | "githubAppPrivateKey" | "pools" | "namePrefix"> {
@@ -36,6 +40,11 @@ export interface FleetConfig extends Omit<StackConfig, "github" | "githubToken" 
     namePrefix: string;
     project: string;
     stack: string;
+    /**
+     * Top-level keys (without the `project:` prefix) that were set with `--secret`: values
+     * from them must stay secret in every resource input and output. Never `pools` or `namePrefix`.
+     */
+    secretKeys: ReadonlySet<string>;
 }
 
 const STRUCTURED = new Set<string>(STRUCTURED_KEYS);
@@ -53,36 +62,10 @@ function decodeValues(raw: RawStackConfig, problems: ConfigProblem[]): { decoded
             decoded[key] = JSON.parse(text);
         } catch {
             undecodable.add(key);
-            problems.push({ key, shown: showValue(text, false), expected: "expected YAML structure (an object or a list), not a plain string" });
+            problems.push({ key, shown: showValue(text, raw.secretKeys.has(key)), expected: "expected YAML structure (an object or a list), not a plain string" });
         }
     }
     return { decoded, undecodable };
-}
-
-function secretProblems(raw: RawStackConfig): ConfigProblem[] {
-    return SECRET_KEYS.filter((key) => raw.values[key] !== undefined && !raw.secretKeys.has(key)).map((key) => ({
-        key,
-        shown: "a plain (unencrypted) value",
-        expected: `expected a secret: set it with \`pulumi config set --secret ${key} ...\``,
-    }));
-}
-
-function authProblems(config: StackConfig): ConfigProblem[] {
-    const hasApp = config.github.app !== undefined;
-    const problems: ConfigProblem[] = [];
-    if (hasApp && config.githubAppPrivateKey === undefined) {
-        problems.push({ key: "githubAppPrivateKey", shown: showValue(undefined, true), expected: "expected the GitHub App's private key (secret) because github.app is set" });
-    }
-    if (hasApp && config.githubToken !== undefined) {
-        problems.push({ key: "githubToken", shown: "[secret]", expected: "expected no token when github.app is set: choose one way to authenticate" });
-    }
-    if (!hasApp && config.githubToken === undefined) {
-        problems.push({ key: "githubToken", shown: showValue(undefined, true), expected: "expected a GitHub token (secret), or github.app with githubAppPrivateKey" });
-    }
-    if (!hasApp && config.githubAppPrivateKey !== undefined) {
-        problems.push({ key: "github.app", shown: showValue(undefined, false), expected: "expected github.app (appId, installationId) because githubAppPrivateKey is set" });
-    }
-    return problems;
 }
 
 /** `gh-<stack>`, reduced to what a name prefix allows (always valid: it starts with a letter). */
@@ -91,7 +74,7 @@ function defaultNamePrefix(stack: string): string {
 }
 
 export function parseStackConfig(raw: RawStackConfig): FleetConfig {
-    const problems: ConfigProblem[] = [...secretProblems(raw)];
+    const problems: ConfigProblem[] = secretFlagProblems(raw.values, raw.secretKeys);
     const { decoded, undecodable } = decodeValues(raw, problems);
     const result = stackConfigSchema.safeParse(decoded);
     if (!result.success) {
@@ -100,7 +83,7 @@ export function parseStackConfig(raw: RawStackConfig): FleetConfig {
         throw new ConfigError(raw.project, problems);
     }
     const config = result.data;
-    problems.push(...authProblems(config));
+    problems.push(...crossKeyProblems(config, raw.secretKeys));
     if (problems.length > 0) {
         throw new ConfigError(raw.project, problems);
     }
@@ -118,6 +101,7 @@ export function parseStackConfig(raw: RawStackConfig): FleetConfig {
         namePrefix: config.namePrefix ?? defaultNamePrefix(raw.stack),
         project: raw.project,
         stack: raw.stack,
+        secretKeys: new Set(raw.secretKeys),
         github: {
             path,
             pathText: github.path,
@@ -126,6 +110,10 @@ export function parseStackConfig(raw: RawStackConfig): FleetConfig {
             registration: github.registration,
             auth,
         },
-        pools: pools.map((pool) => ({ ...pool, registration: pool.ephemeral ? github.registration : "token" })),
+        pools: pools.map((pool) => ({
+            ...pool,
+            registration: pool.ephemeral ? github.registration : "token",
+            runnerLabels: runnerLabelsOf(pool, config.image),
+        })),
     };
 }

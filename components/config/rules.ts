@@ -22,6 +22,10 @@ export const nonEmptyText = (what: string) =>
         .min(1, `expected ${what}, not an empty string`)
         .regex(NO_CONTROL_CHARS, `expected ${what} without newlines or control characters`);
 
+/** nonEmptyText with an upper bound on its length (OpenStack names and ids stop at 255). */
+export const boundedText = (what: string, maxLength: number) =>
+    nonEmptyText(what).max(maxLength, `expected ${what} of at most ${maxLength} characters`);
+
 export const httpUrl = (what: string) =>
     nonEmptyText(what).refine((v) => isHttpUrl(v), `expected ${what} as an http:// or https:// URL`);
 
@@ -37,6 +41,30 @@ export const httpsOrLoopbackUrl = (what: string) =>
         `expected ${what} as an https:// URL (plain http:// only to localhost)`,
     );
 
+/**
+ * What is wrong with a Docker Hub mirror URL for dockerd's `registry-mirrors`, or undefined.
+ * dockerd's ValidateMirror refuses a path other than "/", a query, a fragment and user info, and
+ * the daemon then does not start (moby/moby registry/config.go, ValidateMirror, e.g. at commit
+ * c651a535588402f27d8f1a1408c794fc3289f39f, the v24 line). Paths are accepted only from moby v25
+ * on (moby/moby pull request 46594); the image's docker.io comes from Ubuntu's archive, where jammy
+ * and noble have shipped older dockerd releases, so a path stays refused here. Query, fragment and
+ * user info stay refused in every version (daemon/pkg/registry/config.go on moby's master).
+ */
+export function dockerMirrorProblem(value: string): string | undefined {
+    if (!isHttpUrl(value, ["https:"])) {
+        return "expected the Docker Hub mirror as an https:// URL";
+    }
+    const url = new URL(value);
+    if (url.username !== "" || url.password !== "") {
+        return "expected the Docker Hub mirror without a user or password: dockerd refuses user info in registry-mirrors (and it would be stored in plain state); give the mirror anonymous pull access";
+    }
+    // Checked on the text, not the parsed URL, which would normalize away e.g. "/./".
+    if (!/^https:\/\/[^/?#]+\/?$/i.test(value)) {
+        return "expected the Docker Hub mirror as a bare origin such as https://mirror.example.net (dockerd refuses a registry mirror with a path, query or fragment and would not start)";
+    }
+    return undefined;
+}
+
 /** GitHub runner labels, as the seed enforced them. */
 export const runnerLabel = z
     .string({ error: "expected a label (a string)" })
@@ -50,11 +78,12 @@ export const ipLiteral = z
     .refine((v) => isIP(v) !== 0, "expected an IPv4 or IPv6 address literal, not a host name");
 
 export const ipv4Cidr = (what: string) =>
-    z.string({ error: `expected ${what} (a string)` }).refine(isIpv4Cidr, `expected ${what} as an IPv4 CIDR such as 10.20.0.0/24`);
+    z.string({ error: `expected ${what} (a string)` }).refine((v) => ipv4CidrPrefix(v) !== undefined, `expected ${what} as an IPv4 CIDR such as 10.20.0.0/24`);
 
-function isIpv4Cidr(value: string): boolean {
+/** The prefix length of an IPv4 CIDR, or undefined when the text is not one. */
+export function ipv4CidrPrefix(value: string): number | undefined {
     const match = /^(\d{1,3}(?:\.\d{1,3}){3})\/(\d{1,2})$/.exec(value);
-    return match !== null && isIP(match[1]) === 4 && Number(match[2]) <= 32;
+    return match !== null && isIP(match[1]) === 4 && Number(match[2]) <= 32 ? Number(match[2]) : undefined;
 }
 
 /** OpenSSH's fingerprint format: `SHA256:` and 43 characters of unpadded base64. */
@@ -81,6 +110,22 @@ export const dnsLabel = (what: string, maxLength: number) =>
             new RegExp(`^[a-z](?:[a-z0-9-]{0,${maxLength - 2}}[a-z0-9])?$`),
             `expected ${what} of at most ${maxLength} lowercase letters, digits and '-', starting with a letter and not ending with '-'`,
         );
+
+export const positiveInt = (what: string, max: number) =>
+    z
+        .number({ error: `expected ${what} as a number` })
+        .int(`expected ${what} as a whole number`)
+        .min(1, `expected ${what} of at least 1`)
+        .max(max, `expected ${what} of at most ${max}`);
+
+/** A string limited in UTF-8 bytes (what a file or an API stores), not in UTF-16 code units. */
+export const utf8Text = (what: string, maxBytes: number) =>
+    z.string({ error: `expected ${what} (a string)` }).superRefine((value, ctx) => {
+        const bytes = Buffer.byteLength(value, "utf8");
+        if (bytes > maxBytes) {
+            ctx.addIssue({ code: "custom", message: `expected ${what} of at most ${maxBytes} bytes of UTF-8 (it has ${bytes} bytes)` });
+        }
+    });
 
 /** A config object with a fixed set of keys; unknown keys are errors (typos do not pass silently). */
 export const section = <Shape extends z.core.$ZodLooseShape>(what: string, shape: Shape) =>
