@@ -16,6 +16,8 @@ export interface SshDebugServer {
 
 export interface RunnerBootSettings {
     labels: string[];
+    /** The pool turned the default labels off: a token-mode runner registers with --no-default-labels. */
+    noDefaultLabels?: boolean;
     ephemeral: boolean;
     runnerGroup?: string;
     proxy?: { http?: string; https?: string; noProxy?: string };
@@ -78,7 +80,14 @@ export function userdataInput(runner: RegisteredRunner, settings: RunnerBootSett
         ? { ...common, start: { mode: "jit", jitConfig: runner.credential } }
         : {
               ...common,
-              start: { mode: "token", url: runner.registrationUrl, token: runner.credential, labels: settings.labels, runnerGroup: settings.runnerGroup },
+              start: {
+                  mode: "token",
+                  url: runner.registrationUrl,
+                  token: runner.credential,
+                  labels: settings.labels,
+                  runnerGroup: settings.runnerGroup,
+                  ...(settings.noDefaultLabels === true ? { noDefaultLabels: true } : {}),
+              },
           };
 }
 

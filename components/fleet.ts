@@ -46,6 +46,7 @@ function poolSettingsOf(pool: PoolConfig): PoolSettings {
         name: pool.name,
         flavor: pool.flavor.kind === "existing" ? { kind: "existing", name: pool.flavor.name } : { kind: "create", vcpus: pool.flavor.vcpus, ramMb: pool.flavor.ramMb, diskGb: pool.flavor.diskGb },
         labels: pool.runnerLabels,
+        noDefaultLabels: !pool.defaultLabels,
         ephemeral: pool.ephemeral,
         registration: pool.registration,
         metadata: pool.metadata,

@@ -22,25 +22,6 @@ export type RunnerInstanceSpec = {
     metadata?: Record<string, string>;
 };
 
-/** Metadata keys that mark a server as ours (values are at most 255 characters in Nova). */
-export const METADATA_PREFIX = "github-runners";
-
-export interface ServerOwnership {
-    stack: string;
-    pool: string;
-    slot: number;
-    runnerName: string;
-}
-
-export function ownershipMetadata(owner: ServerOwnership): Record<string, string> {
-    return {
-        [`${METADATA_PREFIX}:stack`]: owner.stack,
-        [`${METADATA_PREFIX}:pool`]: owner.pool,
-        [`${METADATA_PREFIX}:slot`]: String(owner.slot),
-        [`${METADATA_PREFIX}:runner`]: owner.runnerName,
-    };
-}
-
 /** The Instance arguments an applied spec gives (everything but name, userdata and metadata), as plain values. */
 export interface InstanceArgsFromSpec {
     imageId?: string;

@@ -3,6 +3,8 @@
  * hostname label is at most 63 characters of [a-z0-9-] (RFC 1123), and Nova
  * turns instance names into hostnames, so the host gets a short name of its own.
  */
+import { RESERVED_METADATA_PREFIX } from "./config/pool-schema";
+
 export const MAX_RUNNER_NAME_LENGTH = 64;
 /** Random hex characters that make every registration's name unique. */
 export const RUNNER_SUFFIX_LENGTH = 12;
@@ -39,4 +41,29 @@ export function runnerHostname(name: string): string {
 
 export function isValidHostname(host: string): boolean {
     return /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(host);
+}
+
+/** Metadata keys that mark a server as ours (values are at most 255 characters in Nova); the config refuses user keys under it. */
+export const METADATA_PREFIX = RESERVED_METADATA_PREFIX;
+
+export interface ServerOwnership {
+    stack: string;
+    pool: string;
+    slot: number;
+    runnerName: string;
+}
+
+/** The metadata every runner server carries: which stack, pool and slot own it, and its runner. */
+export function ownershipMetadata(owner: ServerOwnership): Record<string, string> {
+    return {
+        ...stackOwnership(owner.stack),
+        [`${METADATA_PREFIX}pool`]: owner.pool,
+        [`${METADATA_PREFIX}slot`]: String(owner.slot),
+        [`${METADATA_PREFIX}runner`]: owner.runnerName,
+    };
+}
+
+/** The metadata that marks a server as owned by a stack: what the status tool and the orphan sweep look for. */
+export function stackOwnership(stack: string): Record<string, string> {
+    return { [`${METADATA_PREFIX}stack`]: stack };
 }

@@ -18,6 +18,8 @@ export interface PoolSettings {
     flavor: { kind: "existing"; name: string } | ({ kind: "create" } & FlavorSize);
     /** Every label the pool's runners carry. */
     labels: string[];
+    /** The default labels are off: token-mode runners register with --no-default-labels. */
+    noDefaultLabels: boolean;
     ephemeral: boolean;
     registration: "jit" | "token";
     availabilityZone?: string;
@@ -99,6 +101,7 @@ export class RunnerPool extends pulumi.ComponentResource {
             const boot: RunnerBootSettings = {
                 ...args.boot,
                 labels: pool.labels,
+                ...(pool.noDefaultLabels ? { noDefaultLabels: true } : {}),
                 ephemeral: pool.ephemeral,
                 runnerGroup: args.github.runnerGroup,
                 sshDebug: sshDebugForSlot(args.sshDebug, planned.index),

@@ -12,9 +12,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { encodeBootSettings, type RunnerBootSettings } from "./boot-settings";
 import { RunnerDeregistration } from "./github/deregistration";
 import { RunnerRegistration } from "./github/registration";
-import { instanceArgsOf, ownershipMetadata, type RunnerInstanceSpec } from "./instance-spec";
-
-export { METADATA_PREFIX } from "./instance-spec";
+import { instanceArgsOf, type RunnerInstanceSpec } from "./instance-spec";
+import { ownershipMetadata } from "./naming";
 
 export interface RunnerSlotArgs {
     stack: string;

@@ -236,3 +236,9 @@ function captureError(action: () => unknown): unknown {
     }
     assert.fail("expected an error");
 }
+
+test("a pool without the default labels registers its token-mode runners with --no-default-labels", () => {
+    const without = renderUserdata(withToken({ labels: ["gpu"], noDefaultLabels: true }));
+    assert.match(without, /--labels '\\''gpu'\\'' .*--no-default-labels/);
+    assert.ok(!renderUserdata(withToken({ labels: ["gpu"] })).includes("--no-default-labels"));
+});

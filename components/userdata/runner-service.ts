@@ -30,7 +30,6 @@ export function renderRunnerService(input: CheckedInput): RunnerService {
 }
 
 /** Shell lines that register (token mode) and run the runner; values are shell-quoted. */
-/** Shell lines that register (token mode) and run the runner; values are shell-quoted. */
 function runnerCommands(input: CheckedInput): string[] {
     const start = input.start;
     switch (start.mode) {
@@ -45,6 +44,8 @@ function runnerCommands(input: CheckedInput): string[] {
                 `--labels ${shellQuote(start.labels.join(","))}`,
                 `--name ${shellQuote(input.runnerName)}`,
                 ...(start.runnerGroup === undefined ? [] : [`--runnergroup ${shellQuote(start.runnerGroup)}`]),
+                // Without it config.sh adds self-hosted, the OS and the architecture (docs.github.com, self-hosted runner labels).
+                ...(start.noDefaultLabels === true ? ["--no-default-labels"] : []),
             ];
             return [
                 // A persistent runner is configured once; after a reboot it just runs.

@@ -3,10 +3,10 @@ export type RunnerStart =
     /** `run.sh --jitconfig <config>`: the registration GitHub made just in time (single use). */
     | { mode: "jit"; jitConfig: string }
     /**
-     * `config.sh --url --token [--ephemeral] --unattended --labels --name [--runnergroup]`,
+     * `config.sh --url --token [--ephemeral] --unattended --labels --name [--runnergroup] [--no-default-labels]`,
      * then `run.sh`: for servers without JIT, and for persistent runners.
      */
-    | { mode: "token"; url: string; token: string; labels: string[]; runnerGroup?: string };
+    | { mode: "token"; url: string; token: string; labels: string[]; runnerGroup?: string; noDefaultLabels?: boolean };
 
 /** Everything the boot script of one runner VM needs. */
 export interface RunnerUserdataInput {

@@ -90,6 +90,7 @@ function checkStart(start: RunnerStart, ephemeral: boolean): RunnerStart {
             if (start.runnerGroup !== undefined && start.runnerGroup !== "") {
                 checked.runnerGroup = singleLine("start.runnerGroup", start.runnerGroup);
             }
+            if (start.noDefaultLabels === true) checked.noDefaultLabels = true;
             return checked;
         }
         default: {
