@@ -6,6 +6,7 @@
 import { AssertionError } from "node:assert";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { FakeActions } from "./actions-controller";
 import { authenticateToken } from "./auth";
 import { ContractValidator } from "./contract-validator";
 import { defaultRunnerDownloads } from "./default-downloads";
@@ -65,6 +66,8 @@ export class FakeGithub {
     private readonly failures = new FailureInjector();
     private readonly validator: ContractValidator;
     private readonly responseCorruptions: ((body: unknown) => unknown)[] = [];
+    /** GitHub Actions: queued jobs, runs, and the workflow_job webhooks they cause (actions-controller.ts). */
+    readonly actions: FakeActions;
     private clockOffsetMs = 0;
     private origin = "";
     private advertised = "";
@@ -75,6 +78,13 @@ export class FakeGithub {
         readonly basePath: string,
     ) {
         this.validator = new ContractValidator(spec);
+        this.actions = new FakeActions({
+            state: this.state,
+            now: () => this.now(),
+            apiUrl: () => this.apiUrl,
+            specName: () => this.spec.name,
+            reportViolation: (v) => this.violations.push({ method: "POST", path: v.path, operationId: v.operationId, stage: "response", problems: v.problems }),
+        });
     }
 
     static async start(options: FakeGithubOptions = {}): Promise<FakeGithub> {

@@ -3,6 +3,7 @@
  * OpenAPI description, so each handler is tied to the contract it answers for.
  */
 import { createHash, randomBytes } from "node:crypto";
+import { ACTIONS_OPERATION_HANDLERS } from "./actions-handlers";
 import { authenticateAppJwt } from "./auth";
 import { encodeJitConfig } from "./jit-config";
 import type { MatchedOperation } from "./openapi-spec";
@@ -222,6 +223,7 @@ export const OPERATION_HANDLERS: Record<string, OperationHandler> = {
     "actions/list-runner-applications-for-org": listDownloads,
     "actions/list-runner-applications-for-repo": listDownloads,
     "apps/create-installation-access-token": createInstallationToken,
+    ...ACTIONS_OPERATION_HANDLERS,
 };
 
 /** Operations whose credentials are an App JWT rather than an API token. */

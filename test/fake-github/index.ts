@@ -21,12 +21,26 @@
  *   fake.contractViolations / fake.assertNoContractViolations() / fake.clearContractViolations()
  *   fake.corruptNextResponse(fn)      // the fake's own tests: prove a wrong response is caught
  *   fake.sideChannelUrl               // test-only endpoints for stand-in runners, see side-channel.ts
+ *
+ * GitHub Actions (actions-controller.ts), for demand tests:
+ *   await fake.actions.queueJobs({ repo: "acme/app", labels: ["self-hosted", "linux"], count?, status?: "waiting" })
+ *   await fake.actions.approveJob(id) / startJob(id, runnerName) / dispatchQueuedJobs() / completeJob(id, conclusion?) / cancelJob(id)
+ *   fake.actions.jobs(repo?) / job(id)                   // copies of the state
+ *   await fake.actions.addWebhook({ scope: "acme" | "acme/app", url, secret, events? })  // pings it first
+ *   fake.actions.deliveries                               // every webhook delivery: id, headers, body, attempts
+ *   fake.actions.pauseDeliveries(); await releaseDeliveries("made" | "reverse"); dropDeliveries()
+ *   await fake.actions.redeliver(deliveryId); fake.actions.setWebhookSecret(hookId, secret)
+ *   fake.actions.corruptNextWebhookPayload(fn)           // the fake's own tests
+ * Every webhook payload and its headers are checked against GitHub's webhook
+ * description (@octokit/openapi-webhooks) before sending; a mismatch is a contract
+ * violation and throws.
  *   fake.standinEvents                // what test/standin-runner's Runner.Listener reported
  *   await fake.stop()
  *
  * Served operations (both scopes): registration-token, remove-token,
  * generate-jitconfig, list/get/delete runners, downloads; org runner groups;
- * POST /app/installations/{id}/access_tokens (RS256 JWT).
+ * POST /app/installations/{id}/access_tokens (RS256 JWT); workflow runs of a
+ * repository (status filter), jobs of a run, one job, repositories of an org.
  *
  * Contract rules: a request to an operation the description lacks, a bad path,
  * query or body, or a response whose status the operation does not declare or
@@ -41,6 +55,10 @@
  * points at the advertised origin, so a stand-in runner finds the side channel.
  */
 export { FakeGithub } from "./fake-github";
+export type { FakeActions, QueueJobsOptions } from "./actions-controller";
+export type { FakeJob, FakeJobConclusion, FakeJobStatus } from "./actions-state";
+export { webhookSignature256 } from "./webhook-deliveries";
+export type { DeliveryAttempt, WebhookDelivery } from "./webhook-deliveries";
 export type { ContractViolation, FakeGithubOptions, RecordedRequest, RunnerChange } from "./fake-github";
 export type { InjectedFailure, RequestPattern } from "./failures";
 export { decodeJitConfig, encodeJitConfig } from "./jit-config";

@@ -3,6 +3,8 @@
  * keyed `org` or `owner/repo`), their runners, org runner groups, tokens,
  * GitHub Apps and the runner downloads list.
  */
+import { FakeActionsState } from "./actions-state";
+
 export type RunnerStatus = "online" | "offline";
 
 export interface FakeRunner {
@@ -75,6 +77,8 @@ export class FakeState {
     private nextGroupId = DEFAULT_RUNNER_GROUP_ID + 1;
     readonly tokens = new Map<string, IssuedToken>();
     readonly apps: FakeApp[] = [];
+    /** Workflow runs and jobs (actions-state.ts). */
+    readonly actions = new FakeActionsState();
     downloads: RunnerDownload[];
 
     constructor(downloads: RunnerDownload[]) {
@@ -90,6 +94,11 @@ export class FakeState {
 
     hasScope(scope: string): boolean {
         return this.scopes.has(scope);
+    }
+
+    /** Every organization and repository, in the order they were added. */
+    scopeNames(): string[] {
+        return [...this.scopes.keys()];
     }
 
     addRunnerGroup(org: string, name: string): number {
