@@ -12,6 +12,8 @@ export interface SlotOutput {
     runner: string;
     retiring: boolean;
     imageId: string;
+    /** When the slot's runner was registered (GitHub's hourly registration budget counts these). */
+    createdAt?: string;
 }
 
 export interface PoolOutput {
@@ -37,14 +39,25 @@ export interface BuiltImageOutput {
     };
 }
 
+export interface RegistrationBudgetOutput {
+    perHour: number;
+    /** JIT registrations this run could still make when it started. */
+    left: number;
+    /** Registrations this run planned to make. */
+    spent: number;
+    /** Registrations that wait for a later run (used-up slots held, new slots not added yet). */
+    deferred: number;
+}
+
 export interface FleetOutputs {
     pools: Record<string, PoolOutput>;
+    registrations: RegistrationBudgetOutput;
     image: { id: string; name: string; runnerVersion?: string; buildHash?: string };
     images: BuiltImageOutput[];
     networkId: string;
 }
 
-const slotSchema = z.object({ index: z.number().int().min(0), runner: z.string(), retiring: z.boolean(), imageId: z.string() });
+const slotSchema = z.object({ index: z.number().int().min(0), runner: z.string(), retiring: z.boolean(), imageId: z.string(), createdAt: z.string().optional() });
 const poolSchema = z.object({ desired: z.number().int().min(0), slots: z.array(slotSchema) });
 const builtImageSchema = z.object({
     key: z.string(),

@@ -16,6 +16,7 @@ import type { FleetObservation } from "./observe";
 import { RunnerPool, type PoolSettings } from "./pool";
 import { minimumAt } from "./pool-sizing";
 import { planPool, type ExistingSlot, type PoolPlan, type PoolSize, type SlotRunnerState } from "./pool-plan";
+import { registrationsLeft, spendRegistrationBudget, type PoolRegistrations } from "./registration-budget";
 
 export interface RunnerFleetArgs {
     config: FleetConfig;
@@ -94,15 +95,39 @@ export class RunnerFleet extends pulumi.ComponentResource {
             : pulumi.output("");
         const boot = { proxy: config.proxy, dockerhubMirror: config.dockerhubMirror, preJobScript: config.preJobScript };
         const sensitive = bootSettingsHoldCredentials({ ...boot, labels: [], ephemeral: true }) || SLOT_SETTING_KEYS.some((key) => config.secretKeys.has(key));
-        const poolOutputs: Record<string, pulumi.Output<PoolOutput>> = {};
-        for (const pool of config.pools) {
-            const existing = existingSlots(args, pool.name);
+        const existingByPool = Object.fromEntries(config.pools.map((pool) => [pool.name, existingSlots(args, pool.name)]));
+        const planned: PoolRegistrations[] = config.pools.map((pool) => {
+            const existing = existingByPool[pool.name] ?? [];
             const plan = planPool({
                 size: poolSizeOf(pool, args.observed.now),
                 existing,
                 previousDesired: args.observed.previous.pools[pool.name]?.desired,
                 queued: args.observed.queuedByPool === undefined ? undefined : (args.observed.queuedByPool[pool.name] ?? 0),
             });
+            return {
+                pool: pool.name,
+                plan,
+                jit: pool.registration === "jit",
+                recycling: new Set(existing.filter((slot) => slot.runner === "absent").map((slot) => slot.index)),
+                existing: new Set(existing.map((slot) => slot.index)),
+            };
+        });
+        const jitPools = new Set(planned.filter((pool) => pool.jit).map((pool) => pool.pool));
+        const createdAt = Object.entries(args.observed.previous.pools)
+            .filter(([pool]) => jitPools.has(pool))
+            .flatMap(([, pool]) => pool.slots.flatMap((slot) => (slot.createdAt === undefined ? [] : [slot.createdAt])));
+        const left = registrationsLeft(config.github.registrationsPerHour, createdAt, args.observed.now);
+        const budget = spendRegistrationBudget(planned, left);
+        if (budget.deferred > 0) {
+            void pulumi.log.warn(
+                `GitHub's registration budget (${config.github.registrationsPerHour} an hour) allows ${left} more now: ${budget.deferred} registration(s) wait for a later up`,
+                this,
+            );
+        }
+        const poolOutputs: Record<string, pulumi.Output<PoolOutput>> = {};
+        for (const pool of config.pools) {
+            const existing = existingByPool[pool.name] ?? [];
+            const plan = budget.plans[pool.name] as PoolPlan;
             this.plans[pool.name] = plan;
             const runnerPool = new RunnerPool(
                 `${name}-${pool.name}`,
@@ -139,10 +164,12 @@ export class RunnerFleet extends pulumi.ComponentResource {
         }
         this.imageId = image.imageId;
         this.networkId = network.networkId;
+        const registrations = { perHour: config.github.registrationsPerHour, left, spent: budget.spent, deferred: budget.deferred };
         this.stackOutputs = pulumi
             .all([pulumi.all(poolOutputs), image.imageId, image.imageName, image.buildHash, image.builtImages, network.networkId])
             .apply(([pools, imageId, imageName, buildHash, images, networkId]) => ({
                 pools,
+                registrations,
                 image: {
                     id: imageId,
                     name: imageName,

@@ -44,6 +44,8 @@ export interface PlannedSlot {
     retiring: boolean;
     /** Deregister this retiring slot's runner as soon as it is idle. */
     drain: boolean;
+    /** Do not recycle this slot in this run (GitHub's registration budget is spent): keep it as it is. */
+    hold?: boolean;
 }
 
 export interface PoolPlan {

@@ -55,6 +55,7 @@ export interface SlotSummary {
     runner: string;
     retiring: boolean;
     imageId: string;
+    createdAt: string;
 }
 
 export class RunnerPool extends pulumi.ComponentResource {
@@ -123,16 +124,18 @@ export class RunnerPool extends pulumi.ComponentResource {
                     sensitive: args.sensitive,
                     retiring: planned.retiring,
                     drain: planned.drain,
+                    hold: planned.hold === true,
                     dependsOn: args.dependsOn,
                 },
                 parent,
             );
             summaries.push(
-                pulumi.all([slot.runnerName, slot.applied]).apply(([runner, applied]) => ({
+                pulumi.all([slot.runnerName, slot.applied, slot.createdAt]).apply(([runner, applied, createdAt]) => ({
                     index: planned.index,
                     runner,
                     retiring: planned.retiring,
                     imageId: applied.imageId,
+                    createdAt,
                 })),
             );
             if (args.busySlots.has(planned.index)) {

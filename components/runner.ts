@@ -33,6 +33,8 @@ export interface RunnerSlotArgs {
     /** Not part of the pool's wanted size: never recycled, and its guard drains the runner when `drain`. */
     retiring: boolean;
     drain: boolean;
+    /** Not recycled in this run (GitHub's registration budget is spent). */
+    hold: boolean;
     /** The registration depends on these too (the Glance images the fleet manages). */
     dependsOn?: pulumi.Resource[];
 }
@@ -49,6 +51,7 @@ export class RunnerSlot extends pulumi.ComponentResource {
     public readonly applied: pulumi.Output<RunnerInstanceSpec>;
     /** Identity digests as applied at create (compare with identityDigests of the desired inputs). */
     public readonly appliedDigests: pulumi.Output<Record<string, string>>;
+    public readonly createdAt: pulumi.Output<string>;
 
     constructor(name: string, args: RunnerSlotArgs, opts?: pulumi.ComponentResourceOptions) {
         super("github-runners:index:RunnerSlot", name, {}, opts);
@@ -66,6 +69,7 @@ export class RunnerSlot extends pulumi.ComponentResource {
                 boot: args.sensitive ? pulumi.secret(bootText) : bootText,
                 template: args.template,
                 retiring: args.retiring,
+                hold: args.hold,
             },
             { parent: this, sensitiveSettings: args.sensitive, dependsOn: args.dependsOn },
         );
@@ -109,6 +113,7 @@ export class RunnerSlot extends pulumi.ComponentResource {
         this.instanceId = instance.id;
         this.applied = applied;
         this.appliedDigests = registration.digests;
+        this.createdAt = registration.createdAt;
         this.registerOutputs({ runnerName: this.runnerName, instanceId: this.instanceId });
     }
 }

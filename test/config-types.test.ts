@@ -30,7 +30,7 @@ interface ExpectedPoolConfig {
 }
 
 interface ExpectedFleetConfig {
-    github: { path: GithubPath; pathText: string; runnerGroup?: string; apiUrl: string; registration: "jit" | "token"; auth: GithubAuth };
+    github: { path: GithubPath; pathText: string; runnerGroup?: string; apiUrl: string; registration: "jit" | "token"; registrationsPerHour: number; auth: GithubAuth };
     image: {
         base: "jammy" | "noble";
         arch: "x64" | "arm64";

@@ -316,6 +316,24 @@ describe("slots follow the pool's plan", () => {
         }
     });
 
+    test("GitHub's hourly registration budget caps new slots; the outputs say how much is left and what waits", async () => {
+        const recent = new Date(Date.now() - 10 * 60_000).toISOString();
+        const runners = Array.from({ length: 3 }, (_, i) => `gh-dev-small-${i}-${"a".repeat(12)}`);
+        const run = await runDev(false, {
+            override: {
+                pools: demandPool(0, 10),
+                github: JSON.stringify({ path: "acme/widgets", registration: "jit", registrationsPerHour: 5 }),
+            },
+            observed: {
+                previous: { ...NO_PREVIOUS_DEPLOYMENT, pools: { small: { desired: 3, slots: runners.map((runner, index) => ({ index, runner, retiring: false, imageId: "img", createdAt: recent })) } } },
+                runners: runners.map((name, i) => observedRunner(i + 1, name, "idle")),
+                queuedByPool: { small: 7 },
+            },
+        });
+        assert.equal(slotNames(run).length, 5, "3 existing + 2 new: 5 registrations an hour, 3 made 10 minutes ago");
+        assert.deepEqual(run.outputs.registrations, { perHour: 5, left: 2, spent: 2, deferred: 2 }, "7 wanted: 3 exist, 2 added now, 2 wait");
+    });
+
     test("a busy runner with a pending change is reported as deferred", async () => {
         const runners = ["gh-dev-small-0-aaaaaaaaaaaa"];
         const run = await runDev(false, {

@@ -100,3 +100,10 @@ test("a retiring slot is never recycled, even when its runner is gone or its set
 test("an unreadable creation time counts as old", () => {
     assert.equal(decideRegistration(input({ createdAt: "garbage", observed: idleOffline })).action, "replace");
 });
+
+test("a held slot (GitHub's registration budget spent) is kept instead of recycled, and says why", () => {
+    const decision = decideRegistration(input({ observed: absent, hold: true }));
+    assert.equal(decision.action, "keep");
+    assert.match(decision.reason, /gone from GitHub .*registration budget for this hour is spent: a later up recycles it/);
+    assert.equal(decideRegistration(input({ hold: true })).action, "keep");
+});

@@ -22,6 +22,7 @@ import { RunnerRegistration } from "../components/github/registration";
 import { identityDigests } from "../components/github/registration/identity";
 import { createRegistration, registrationProvider } from "../components/github/registration/provider";
 import { toPlainOutputs } from "../components/github/registration/state";
+import { forgetSharedRegistrationTokens } from "../components/github/runner-credentials";
 import { forgetSharedRunnerListings } from "../components/github/runners";
 import { setSharedClientTuning } from "../components/github/shared-client";
 import { PROVIDER_ENTRY, providerLoader } from "../components/providers/loader";
@@ -65,6 +66,7 @@ after(async () => {
 
 beforeEach(() => {
     forgetSharedRunnerListings();
+    forgetSharedRegistrationTokens();
     useSettings(github);
 });
 
@@ -149,6 +151,15 @@ test("create, token mode: a registration token in the userdata, config.sh with t
     assert.ok(script.includes(`--url '\\''${fake.apiUrl}/acme'\\''`), script);
     assert.equal(outs.runnerId, undefined);
     assert.equal(fake.runners("acme").length, before);
+    assert.deepEqual(fake.requests.slice(mark).map((r) => `${r.method} ${r.path}`), ["POST /orgs/acme/actions/runners/registration-token"]);
+});
+
+test("create, token mode: every slot of a run shares one registration token (GitHub's write budget)", async () => {
+    const inputs = orgJitInputs({ mode: "token", ephemeral: false, runnerGroup: undefined, boot: encodeBootSettings({ ...BOOT, ephemeral: false, runnerGroup: undefined }) });
+    const mark = fake.requests.length;
+    const slots = await Promise.all([create(inputs), create(inputs), create({ ...inputs, namePrefix: "ci-small-1" })]);
+    const tokens = new Set(slots.map((outs) => credentialIn(scriptOf(outs), "registration-token")));
+    assert.equal(tokens.size, 1);
     assert.deepEqual(fake.requests.slice(mark).map((r) => `${r.method} ${r.path}`), ["POST /orgs/acme/actions/runners/registration-token"]);
 });
 

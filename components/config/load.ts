@@ -33,6 +33,8 @@ export interface FleetConfig extends Omit<StackConfig, "github" | "githubToken" 
         runnerGroup?: string;
         apiUrl: string;
         registration: "jit" | "token";
+        /** Most JIT registrations in any hour (GitHub's write budget). */
+        registrationsPerHour: number;
         /** Plain in memory; wrap with pulumi.secret before it goes into any resource. */
         auth: GithubAuth;
     };
@@ -108,6 +110,7 @@ export function parseStackConfig(raw: RawStackConfig): FleetConfig {
             runnerGroup: github.runnerGroup,
             apiUrl: github.apiUrl,
             registration: github.registration,
+            registrationsPerHour: github.registrationsPerHour,
             auth,
         },
         pools: pools.map((pool) => ({

@@ -53,6 +53,15 @@ const githubSchema = section("the GitHub settings (path, runnerGroup, apiUrl, re
         .enum(["jit", "token"], { error: "expected 'jit' (just-in-time config) or 'token' (registration token)" })
         .default("jit")
         .describe("`jit` configs, or registration `token`s for servers without JIT; persistent pools always use tokens."),
+    registrationsPerHour: z
+        .number({ error: "expected a number of JIT registrations per hour" })
+        .int("expected a whole number of registrations per hour")
+        .min(1, "expected at least 1 registration per hour")
+        .max(100_000, "expected at most 100000 registrations per hour")
+        .default(450)
+        .describe(
+            "Most JIT runner registrations (POST generate-jitconfig) in any hour: GitHub allows about 500 content-creating requests an hour per account; an `up` registers at most what is left, and the rest waits for a later `up`.",
+        ),
     app: section("the GitHub App (appId, installationId)", {
         appId: z.coerce
             .string({ error: "expected the GitHub App id, a positive whole number" })

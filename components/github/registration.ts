@@ -30,6 +30,8 @@ export interface RunnerRegistrationArgs {
     template: pulumi.Input<string>;
     /** The slot is retiring (scale-in): never recycle it; it goes once its runner is gone. */
     retiring: pulumi.Input<boolean>;
+    /** Do not recycle it in this run: GitHub's registration budget for the hour is spent. */
+    hold: pulumi.Input<boolean>;
 }
 
 export interface RunnerRegistrationOptions extends pulumi.CustomResourceOptions {

@@ -65,3 +65,38 @@ export async function createRegistrationToken(client: GithubClient, apiUrl: stri
         throw githubCallError(`creating a registration token for runner "${runnerName}" in ${describePath(path)}`, apiUrl, error);
     }
 }
+
+/** A shared token is reused while it stays valid this much longer: long enough for a VM to boot and register. */
+const SHARED_TOKEN_MIN_VALIDITY_MS = 30 * 60_000;
+const sharedTokens = new Map<string, Promise<RegistrationToken>>();
+
+/**
+ * One registration token per process per scope, reused for every slot of a
+ * run while it stays valid for another half hour: a registration token
+ * registers any number of runners for an hour (GitHub REST docs, "Create a
+ * registration token"), and minting one per slot would spend GitHub's write
+ * budget (about 500 content-creating requests an hour) for nothing.
+ */
+export async function sharedRegistrationToken(
+    client: GithubClient,
+    apiUrl: string,
+    path: GithubPath,
+    runnerName: string,
+    now: () => number = Date.now,
+): Promise<RegistrationToken> {
+    const key = `${apiUrl.replace(/\/+$/, "")} ${JSON.stringify(path)}`;
+    const cached = sharedTokens.get(key);
+    if (cached !== undefined) {
+        const token = await cached.catch(() => undefined);
+        if (token !== undefined && Date.parse(token.expiresAt) - now() > SHARED_TOKEN_MIN_VALIDITY_MS) return token;
+    }
+    const fresh = createRegistrationToken(client, apiUrl, path, runnerName);
+    sharedTokens.set(key, fresh);
+    fresh.catch(() => sharedTokens.delete(key));
+    return fresh;
+}
+
+/** Forget shared tokens (tests). */
+export function forgetSharedRegistrationTokens(): void {
+    sharedTokens.clear();
+}

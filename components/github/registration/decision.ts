@@ -21,6 +21,8 @@ export interface DecisionInput {
     now: Date;
     /** The slot is retiring: it is never recycled; the program drops it once its runner is gone. */
     retiring: boolean;
+    /** GitHub's registration budget for the hour is spent: no new runner for this slot in this run. */
+    hold?: boolean;
 }
 
 export type Decision =
@@ -43,6 +45,20 @@ export function decideRegistration(input: DecisionInput): Decision {
         return { action: "keep", deferred: [], reason: "the slot is retiring: it goes once its runner is deregistered or its job is done" };
     }
     const recycle = (reason: string): Decision => ({ action: "replace", replaceKeys: [RUNNER_STATE_KEY, ...changed], reason });
+    const decision = decideUnheld(input, changed, observed, pastBootstrap, recycle);
+    if (input.hold === true && decision.action === "replace") {
+        return { action: "keep", deferred: changed, reason: `${decision.reason}, but GitHub's registration budget for this hour is spent: a later up recycles it` };
+    }
+    return decision;
+}
+
+function decideUnheld(
+    input: DecisionInput,
+    changed: IdentityKey[],
+    observed: RunnerObservation,
+    pastBootstrap: boolean,
+    recycle: (reason: string) => Decision,
+): Decision {
 
     if (observed.kind === "absent") {
         if (input.registeredAtCreate) return recycle("the runner is gone from GitHub (its job is done, or it was removed)");

@@ -30,6 +30,8 @@ export interface RegistrationInputs {
     template: string;
     /** The slot is retiring (scale-in): it is never recycled, and goes once its runner is gone. */
     retiring: boolean;
+    /** Not recycled in this run: GitHub's registration budget for the hour is spent. */
+    hold: boolean;
 }
 
 export interface InputFailure {
@@ -108,7 +110,9 @@ export function checkRegistrationInputs(raw: Record<string, unknown>): { inputs?
     if (known("boot") && (typeof raw.boot !== "string" || !isJsonObjectText(raw.boot))) {
         failures.push({ property: "boot", reason: "expected the boot settings as JSON object text (value not shown)" });
     }
-    if (known("retiring") && raw.retiring !== undefined && raw.retiring !== null && typeof raw.retiring !== "boolean") fail("retiring", "true or false");
+    for (const flag of ["retiring", "hold"]) {
+        if (known(flag) && raw[flag] !== undefined && raw[flag] !== null && typeof raw[flag] !== "boolean") fail(flag, "true or false");
+    }
     if (known("template") && (typeof raw.template !== "string" || !/^[0-9a-f]{16,64}$/.test(raw.template))) {
         fail("template", "the hex digest of the rendered userdata template");
     }
@@ -125,6 +129,7 @@ export function checkRegistrationInputs(raw: Record<string, unknown>): { inputs?
         boot: raw.boot as string,
         template: raw.template as string,
         retiring: raw.retiring === true,
+        hold: raw.hold === true,
     };
     if (typeof runnerGroup === "string") inputs.runnerGroup = runnerGroup;
     return { inputs, failures };

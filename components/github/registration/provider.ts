@@ -17,7 +17,7 @@ import { configureProviders, providerSettings } from "../../providers/settings";
 import type { GithubConnection } from "../client";
 import { GithubRegistrationError } from "../errors";
 import { githubWebUrl, parseGithubPath, type GithubPath } from "../paths";
-import { createRegistrationToken, generateJitConfig, RunnerNameTakenError } from "../runner-credentials";
+import { generateJitConfig, RunnerNameTakenError, sharedRegistrationToken } from "../runner-credentials";
 import { describePath, findRunnerByName, getRunner, removeRunner, runnerGroupId, sharedRunnerListing, type ObservedRunner } from "../runners";
 import { sharedGithubClient } from "../shared-client";
 import { decideRegistration, type Decision, type RunnerObservation } from "./decision";
@@ -54,7 +54,7 @@ async function register(connection: GithubConnection, path: GithubPath, inputs: 
     const client = sharedGithubClient(connection);
     if (inputs.mode === "token") {
         const name = runnerName(inputs.namePrefix, suffix());
-        const token = await createRegistrationToken(client, connection.apiUrl, path, name);
+        const token = await sharedRegistrationToken(client, connection.apiUrl, path, name);
         return { runnerName: name, mode: "token", credential: token.token };
     }
     const groupId = await runnerGroupId(client, connection.apiUrl, path, inputs.runnerGroup);
@@ -151,6 +151,7 @@ export async function decideFromGithub(oldsRaw: Record<string, unknown>, news: R
         observed,
         now,
         retiring: news.retiring === true,
+        hold: news.hold === true,
     });
 }
 
