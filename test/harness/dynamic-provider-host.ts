@@ -1,8 +1,11 @@
 /**
  * The SDK's own dynamic-provider host (@pulumi/pulumi/cmd/dynamic-provider), started the way the
  * engine starts the `pulumi-resource-pulumi-nodejs` plugin: `node <cmd/dynamic-provider> <engine>`
- * in the program's directory; it prints its gRPC port, and is then driven over gRPC with the
- * ResourceProvider messages shipped in @pulumi/pulumi/proto.
+ * in the program's directory, with PULUMI_NODEJS_PROJECT, PULUMI_PROJECT, PULUMI_CONFIG and the
+ * runtime options as PULUMI_RUNTIME_* (pulumi/pulumi v3.259 pkg/resource/plugin/provider_plugin.go
+ * NewProvider); it prints its gRPC port, and is then driven over gRPC with the ResourceProvider
+ * messages shipped in @pulumi/pulumi/proto. Values sent are plain: the host answers Configure with
+ * acceptSecrets=false (cmd/dynamic-provider/index.js configure), so the engine strips secrets.
  */
 import { spawn, type ChildProcessByStdio } from "node:child_process";
 import { createRequire } from "node:module";
@@ -22,6 +25,8 @@ import {
     DeleteRequest,
     DiffRequest,
     DiffResponse,
+    ReadRequest,
+    ReadResponse,
     UpdateRequest,
     UpdateResponse,
 } from "@pulumi/pulumi/proto/provider_pb.js";
@@ -33,13 +38,25 @@ export interface ResourceRef {
     type: string;
 }
 
-export interface DiffResult {
+export interface HostDiff {
     changes: "none" | "some" | "unknown";
     replaces: string[];
     deleteBeforeReplace: boolean;
 }
 
-const DIFF_CHANGES: Record<DiffResponse.DiffChanges, DiffResult["changes"]> = {
+export interface HostStart {
+    programDir: string;
+    engineAddress: string;
+    /** Environment for the host on top of this process's (e.g. NODE_EXTRA_CA_CERTS). */
+    env?: Record<string, string>;
+    project: string;
+    /** Pulumi.yaml runtime options, passed as PULUMI_RUNTIME_<NAME>. */
+    runtimeOptions?: Record<string, string>;
+    /** The ConfigureRequest args: the provider's inputs (for pulumi-nodejs the whole stack config). */
+    configure: WireObject;
+}
+
+const DIFF_CHANGES: Record<DiffResponse.DiffChanges, HostDiff["changes"]> = {
     [DiffResponse.DiffChanges.DIFF_UNKNOWN]: "unknown",
     [DiffResponse.DiffChanges.DIFF_NONE]: "none",
     [DiffResponse.DiffChanges.DIFF_SOME]: "some",
@@ -85,12 +102,21 @@ export class DynamicProviderHost {
         return this.stderrText;
     }
 
-    static async start(programDir: string, engineAddress: string, env: Record<string, string> = {}): Promise<DynamicProviderHost> {
-        const requireFromProgram = createRequire(path.join(programDir, "package.json"));
+    static async start(options: HostStart): Promise<DynamicProviderHost> {
+        const requireFromProgram = createRequire(path.join(options.programDir, "package.json"));
         const script = requireFromProgram.resolve("@pulumi/pulumi/cmd/dynamic-provider");
-        const child = spawn(process.execPath, [script, engineAddress], {
-            cwd: programDir,
-            env: { ...withoutTestRunnerVariables(process.env), ...env },
+        const runtime = Object.fromEntries(Object.entries(options.runtimeOptions ?? {}).map(([key, value]) => [`PULUMI_RUNTIME_${key.toUpperCase()}`, value]));
+        const child = spawn(process.execPath, [script, options.engineAddress], {
+            cwd: options.programDir,
+            env: {
+                ...withoutTestRunnerVariables(process.env),
+                ...runtime,
+                PULUMI_NODEJS_PROJECT: options.project,
+                PULUMI_PROJECT: options.project,
+                // The host's PULUMI_CONFIG holds the `pulumi-nodejs:` keys only (pkg/host/host.go Provider): none.
+                PULUMI_CONFIG: "{}",
+                ...options.env,
+            },
             stdio: ["ignore", "pipe", "pipe"],
         });
         const killOnExit = (): void => {
@@ -104,7 +130,7 @@ export class DynamicProviderHost {
                 "grpc.max_receive_message_length": 1024 * 1024 * 400,
             });
             const host = new DynamicProviderHost(child, client);
-            await host.configure();
+            await host.configure(options.configure);
             return host;
         } catch (error) {
             child.kill("SIGKILL");
@@ -112,9 +138,9 @@ export class DynamicProviderHost {
         }
     }
 
-    private async configure(): Promise<void> {
-        // The engine sends the `pulumi-nodejs:*` config (none here) as args; the host refuses a request without them.
-        const request = new ConfigureRequest().setArgs(struct({})).setAcceptsecrets(true).setAcceptresources(true);
+    /** The engine's Configure: args keep secrets (the host unwraps them), variables hold strings only. */
+    private async configure(args: WireObject): Promise<void> {
+        const request = new ConfigureRequest().setArgs(struct(args)).setAcceptsecrets(true).setAcceptresources(true);
         await call<ConfigureResponse>((callback) => this.client.configure(request, ...callOptions(), callback));
     }
 
@@ -127,7 +153,7 @@ export class DynamicProviderHost {
         };
     }
 
-    async diff(resource: ResourceRef, id: string, oldInputs: WireObject, oldOutputs: WireObject, news: WireObject): Promise<DiffResult> {
+    async diff(resource: ResourceRef, id: string, oldInputs: WireObject, oldOutputs: WireObject, news: WireObject): Promise<HostDiff> {
         const request = new DiffRequest()
             .setUrn(resource.urn).setName(resource.name).setType(resource.type).setId(id)
             .setOlds(struct(oldOutputs)).setOldInputs(struct(oldInputs)).setNews(struct(news));
@@ -151,6 +177,15 @@ export class DynamicProviderHost {
             .setOlds(struct(oldOutputs)).setOldInputs(struct(oldInputs)).setNews(struct(news));
         const response = await call<UpdateResponse>((callback) => this.client.update(request, ...callOptions(), callback));
         return plain(response.getProperties());
+    }
+
+    /** Read: `properties` are the state's outputs on a refresh, empty on an import (the host then uses `inputs`). */
+    async read(resource: ResourceRef, id: string, inputs: WireObject, state: WireObject): Promise<{ id: string; outputs: WireObject; inputs: WireObject | undefined }> {
+        const request = new ReadRequest()
+            .setUrn(resource.urn).setName(resource.name).setType(resource.type).setId(id)
+            .setProperties(struct(state)).setInputs(struct(inputs));
+        const response = await call<ReadResponse>((callback) => this.client.read(request, ...callOptions(), callback));
+        return { id: response.getId(), outputs: plain(response.getProperties()), inputs: response.hasInputs() ? plain(response.getInputs()) : undefined };
     }
 
     async delete(resource: ResourceRef, id: string, oldInputs: WireObject, oldOutputs: WireObject): Promise<void> {

@@ -3,9 +3,9 @@
  * cmd/run as the language host would, and always stop the monitor afterwards.
  */
 import { runProgram, type ProgramExit, type ProgramLaunch } from "./language-host";
-import { RecordingMonitor, type InvokeResponder, type ResourceResponder } from "./recording-monitor";
+import { RecordingMonitor, type InvokeResponder, type MonitorEngine, type ResourceResponder } from "./recording-monitor";
 
-export interface EngineRunOptions extends Omit<ProgramLaunch, "monitorAddress" | "engineAddress" | "parallel" | "organization" | "entryPoint" | "typescript" | "timeoutMs"> {
+export interface EngineRunOptions extends Omit<ProgramLaunch, "monitorAddress" | "engineAddress" | "parallel" | "organization" | "entryPoint" | "typescript" | "timeoutMs" | "signal"> {
     entryPoint?: string;
     organization?: string;
     parallel?: number;
@@ -13,6 +13,10 @@ export interface EngineRunOptions extends Omit<ProgramLaunch, "monitorAddress" |
     timeoutMs?: number;
     invoke?: InvokeResponder;
     respond?: ResourceResponder;
+    /** The simulated engine behind the monitor (then `invoke` and `respond` are not used). */
+    engine?: MonitorEngine;
+    /** Ends the program early (the deployment failed). */
+    signal?: AbortSignal;
     /** Called with the monitor's address before the program starts (e.g. to start provider plugins). */
     onMonitorStarted?: (address: string) => Promise<void> | void;
 }
@@ -39,6 +43,8 @@ export async function runUnderEngine(options: EngineRunOptions): Promise<EngineR
         parallel: launch.parallel,
         invoke: options.invoke,
         respond: options.respond,
+        engine: options.engine,
+        projectRoot: launch.programDir,
     });
     const address = await monitor.start();
     try {

@@ -1,33 +1,58 @@
 /**
- * Repeated deployments of the dev stack with state kept between them: each one runs the
- * program through cmd/run, its dynamic resources through cmd/dynamic-provider, against the
- * fake GitHub, then performs the deletes the engine would.
+ * Repeated deployments of the dev stack with state kept between them, on a HarnessStack: each
+ * one runs the program through cmd/run, its dynamic resources through cmd/dynamic-provider against
+ * the fake GitHub, its OpenStack resources in the in-memory OpenStack cloud, with the engine's
+ * steps, delete phase and delete-before-replace cascades.
  */
 import type { RecordedRequest } from "../fake-github";
 import type { EngineRun } from "./engine-run";
 import { randomBytes } from "node:crypto";
 import type { StackFileConfig } from "../../scripts/plan/stack-file";
-import { GithubWorld, poolsOf, PROJECT, REPO, runStack, stackConfig, type PoolConfig } from "./fleet-stack";
-import { DeploymentState, SimulatedEngine, type Step } from "./simulated-engine";
+import type { CloudBackend } from "./cloud";
+import { GithubWorld, poolsOf, PROJECT, REPO, stackConfig, type PoolConfig } from "./fleet-stack";
+import { HarnessStack, type OperationResult } from "./harness-stack";
+import type { DeploymentState, Step } from "./simulated-engine";
 
 export interface Deployment {
     run: EngineRun;
+    /** The registrations and deletes of custom resources (what the fleet tests count); `result.steps` has all steps, reads included. */
     steps: Step[];
     /** What the fake GitHub received during this deployment. */
     requests: RecordedRequest[];
     /** The error that stopped the delete phase, if one did. */
     deleteError: string | undefined;
     providerStderr: string;
+    /** The whole operation's outcome (error, diagnostics, outputs, hook calls). */
+    result: OperationResult;
 }
 
 export class FleetDeployments {
-    readonly state = new DeploymentState();
+    readonly stack: HarnessStack;
 
     constructor(
         private readonly world: GithubWorld,
-        private readonly stack: string,
+        private readonly stackName: string,
         private readonly secrets: Record<string, string>,
-    ) {}
+        cloud?: CloudBackend,
+    ) {
+        this.stack = HarnessStack.inMemory({
+            programDir: REPO,
+            project: PROJECT,
+            stack: stackName,
+            // ts-node's type check is exercised by the preview tests; repeated deployments only
+            // need the program's behaviour, so they skip it as PULUMI_NODEJS_TRANSPILE_ONLY allows.
+            env: { ...world.front.programEnv, PULUMI_NODEJS_TRANSPILE_ONLY: "true" },
+            ...(cloud !== undefined ? { cloud } : {}),
+        });
+    }
+
+    get state(): DeploymentState {
+        return this.stack.state;
+    }
+
+    get cloud(): CloudBackend {
+        return this.stack.cloud;
+    }
 
     /** Deploys (or previews) the stack with its first pool's count set to `poolCount`. */
     async deploy(dryRun: boolean, poolCount: number): Promise<Deployment> {
@@ -38,56 +63,41 @@ export class FleetDeployments {
 
     /** Deploys (or previews) the stack with its pools edited first (the objects are the stack file's). */
     async deployWith(dryRun: boolean, editPools: (pools: PoolConfig[]) => void): Promise<Deployment> {
-        const config = stackConfig(this.stack, this.secrets, this.world.apiUrl, (values) => {
+        const config = stackConfig(this.stackName, this.secrets, this.world.apiUrl, (values) => {
             const pools = poolsOf({ config: values, secretKeys: [] });
             editPools(pools);
             values[`${PROJECT}:pools`] = JSON.stringify(pools);
         });
-        const engine = new SimulatedEngine({ state: this.state, dryRun, programDir: REPO, providerEnv: this.world.front.programEnv });
+        this.stack.setConfig(config.config, config.secretKeys);
         const requestsBefore = this.world.fake.requests.length;
-        try {
-            const run = await runStack(this.world, this.stack, config, {
-                dryRun,
-                // ts-node's type check is exercised by the preview tests; repeated deployments only
-                // need the program's behaviour, so they skip it as PULUMI_NODEJS_TRANSPILE_ONLY allows.
-                env: { ...this.world.front.programEnv, PULUMI_NODEJS_TRANSPILE_ONLY: "true" },
-                respond: engine.respond,
-                onMonitorStarted: (address) => engine.attach(address),
-            });
-            let deleteError: string | undefined;
-            if (run.exit.code === 0) {
-                await engine.deleteUnregistered(run.monitor.registrations.map((registration) => registration.urn)).catch((error: unknown) => {
-                    deleteError = error instanceof Error ? error.message : String(error);
-                });
-            }
-            return {
-                run,
-                steps: engine.steps,
-                requests: this.world.fake.requests.slice(requestsBefore),
-                deleteError,
-                providerStderr: engine.providerStderr,
-            };
-        } finally {
-            await engine.close();
-        }
+        const result = dryRun ? await this.stack.preview() : await this.stack.up();
+        if (result.run === undefined) throw new Error("the program did not run");
+        return {
+            run: result.run,
+            steps: customSteps(result),
+            requests: this.world.fake.requests.slice(requestsBefore),
+            deleteError: result.deleteError,
+            providerStderr: result.providerStderr,
+            result,
+        };
     }
 
     /** `pulumi destroy`: no program run, every resource in the state deleted, dependents first. */
     async destroy(): Promise<Omit<Deployment, "run">> {
-        const engine = new SimulatedEngine({ state: this.state, dryRun: false, programDir: REPO, providerEnv: this.world.front.programEnv });
         const requestsBefore = this.world.fake.requests.length;
-        let deleteError: string | undefined;
-        try {
-            // The host only needs an engine address to start; it never calls back during CRUD.
-            await engine.attach("127.0.0.1:1");
-            await engine.deleteUnregistered([]).catch((error: unknown) => {
-                deleteError = error instanceof Error ? error.message : String(error);
-            });
-            return { steps: engine.steps, requests: this.world.fake.requests.slice(requestsBefore), deleteError, providerStderr: engine.providerStderr };
-        } finally {
-            await engine.close();
-        }
+        const result = await this.stack.destroy();
+        return {
+            steps: customSteps(result),
+            requests: this.world.fake.requests.slice(requestsBefore),
+            deleteError: result.error,
+            providerStderr: result.providerStderr,
+            result,
+        };
     }
+}
+
+function customSteps(result: OperationResult): Step[] {
+    return result.steps.filter((step) => step.custom && step.kind !== "read");
 }
 
 /** "small-0" for the URN ...::fleet-small-0 */
@@ -105,7 +115,7 @@ export interface DevFleet {
     deployments: FleetDeployments;
 }
 
-export async function startDevFleet(minimumSlots: number): Promise<DevFleet> {
+export async function startDevFleet(minimumSlots: number, cloud?: CloudBackend): Promise<DevFleet> {
     const token = `ghp_${randomBytes(18).toString("hex")}`;
     const secrets = { [`${PROJECT}:githubToken`]: token, "openstack:password": `pw-${randomBytes(12).toString("hex")}` };
     const world = await GithubWorld.start();
@@ -117,5 +127,5 @@ export async function startDevFleet(minimumSlots: number): Promise<DevFleet> {
         await world.stop();
         throw new Error(`the dev stack needs a pool of at least ${minimumSlots} runners`);
     }
-    return { world, secrets, config, pool, deployments: new FleetDeployments(world, "dev", secrets) };
+    return { world, secrets, config, pool, deployments: new FleetDeployments(world, "dev", secrets, cloud) };
 }

@@ -36,6 +36,11 @@ export interface ProgramLaunch {
     /** Extra environment for the program (e.g. where the fake GitHub listens). */
     env?: Record<string, string>;
     timeoutMs: number;
+    /**
+     * Stops the program early: the CLI ends the language host's run once the deployment failed
+     * (a step's error cancels the deployment; the program is not waited for).
+     */
+    signal?: AbortSignal;
 }
 
 export interface ProgramExit {
@@ -124,6 +129,11 @@ export async function runProgram(launch: ProgramLaunch): Promise<ProgramExit> {
         child.kill("SIGKILL");
     };
     process.once("exit", killOnExit);
+    const abort = (): void => {
+        child.kill("SIGKILL");
+    };
+    if (launch.signal?.aborted === true) abort();
+    launch.signal?.addEventListener("abort", abort, { once: true });
 
     try {
         const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
@@ -134,5 +144,6 @@ export async function runProgram(launch: ProgramLaunch): Promise<ProgramExit> {
     } finally {
         clearTimeout(timer);
         process.removeListener("exit", killOnExit);
+        launch.signal?.removeEventListener("abort", abort);
     }
 }

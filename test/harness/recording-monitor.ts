@@ -1,8 +1,9 @@
 /**
   * A recording stand-in for the Pulumi engine: the ResourceMonitor and Engine gRPC services a
   * program talks to, built on the service definitions and messages shipped in @pulumi/pulumi/proto.
-  * It answers like the engine does (URNs, echoed inputs as outputs, unknown ids in preview) and
-  * records every call, so tests can assert on the resource graph the program registered.
+  * It records every call, so tests can assert on the resource graph the program registered, and
+  * hands the calls to a MonitorEngine (the simulated engine) when one is given; without one it
+  * answers like a preview (echoed inputs as outputs, unknown ids).
   */
 import * as grpc from "@grpc/grpc-js";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb.js";
@@ -26,6 +27,7 @@ import {
 } from "@pulumi/pulumi/proto/resource_pb.js";
 import { makeUrn, ROOT_STACK_TYPE } from "./urn";
 import type { WireObject } from "./pulumi-values";
+import { sourcePositionOf, stackTraceOf } from "./source-positions";
 
 /** The same limit the SDK sets on its clients (runtime/settings.ts maxRPCMessageSize). */
 const MAX_RPC_MESSAGE_SIZE = 1024 * 1024 * 400;
@@ -46,11 +48,39 @@ export interface RecordedRegistration {
     ignoreChanges: string[];
     replaceOnChanges: string[];
     deleteBeforeReplace: boolean;
+    /** Whether the program set deleteBeforeReplace at all (otherwise the provider's diff decides). */
+    deleteBeforeReplaceDefined: boolean;
     deletedWith: string;
+    replaceWith: string[];
     protect: boolean | undefined;
     retainOnDelete: boolean | undefined;
-    hooks: { beforeDelete: string[]; afterDelete: string[]; beforeCreate: string[] };
+    /** The `import` resource option: the id of an existing object to adopt. */
+    importId: string;
+    hooks: ResourceHookBinding;
     version: string;
+    /** Where the program registered the resource, relative to the project root (project:///file#line,col). */
+    sourcePosition: string;
+    stackTrace: string[];
+}
+
+/** The resource hooks bound to a resource, by the engine's hook type (sdk/go/common/resource/resource_hooks.go). */
+export interface ResourceHookBinding {
+    beforeCreate: string[];
+    afterCreate: string[];
+    beforeUpdate: string[];
+    afterUpdate: string[];
+    beforeDelete: string[];
+    afterDelete: string[];
+    onError: string[];
+}
+
+/** A hook the program registered: its callback is served by the program's callback server. */
+export interface RegisteredHook {
+    name: string;
+    target: string;
+    token: string;
+    onDryRun: boolean;
+    ignoreErrors: boolean;
 }
 
 export interface RecordedInvoke {
@@ -64,7 +94,26 @@ export interface RecordedRead {
     type: string;
     name: string;
     id: string;
+    parent: string;
+    provider: string;
+    dependencies: string[];
     properties: WireObject;
+    additionalSecretOutputs: string[];
+    version: string;
+    sourcePosition: string;
+    stackTrace: string[];
+}
+
+/** The engine behind the monitor: every call a program makes that changes or reads the deployment. */
+export interface MonitorEngine {
+    /** Custom and component resources (the monitor records first, then asks). */
+    register(registration: RecordedRegistration): Promise<ResourceState>;
+    registerOutputs(urn: string, outputs: WireObject): Promise<void> | void;
+    read(read: RecordedRead): Promise<WireObject>;
+    invoke(token: string, args: WireObject): Promise<WireObject | undefined> | WireObject | undefined;
+    registerHook(hook: RegisteredHook): void;
+    /** Runs before SignalAndWaitForShutdown answers: the engine's delete phase (the program still serves hooks). */
+    shutdown(registeredUrns: string[]): Promise<void>;
 }
 
 export interface RecordedLog {
@@ -93,6 +142,10 @@ export interface MonitorOptions {
     parallel: number;
     invoke?: InvokeResponder;
     respond?: ResourceResponder;
+    /** The simulated engine; when given, `respond` and `invoke` are not used. */
+    engine?: MonitorEngine;
+    /** Absolute project root, for source positions (the engine stores them relative to it). */
+    projectRoot?: string;
 }
 
 /** The features a current Pulumi engine advertises (pkg/resource/deploy/source_eval.go) that this monitor serves. */
@@ -163,6 +216,7 @@ export class RecordingMonitor {
     readonly logs: RecordedLog[] = [];
     readonly packages: { name: string; version: string; ref: string }[] = [];
     readonly resourceHooks: string[] = [];
+    readonly registeredHooks: RegisteredHook[] = [];
     /** Errors raised while answering the program; a non-empty list is a harness or program bug. */
     readonly errors: Error[] = [];
     rootResourceUrn = "";
@@ -179,6 +233,10 @@ export class RecordingMonitor {
         this.respond = options.respond ?? defaultRespond(options.dryRun);
         this.server.addService(ResourceMonitorService, this.monitorService());
         this.server.addService(EngineService, this.engineService());
+    }
+
+    private get projectRoot(): string {
+        return this.options.projectRoot ?? "/";
     }
 
     get address(): string {
@@ -233,10 +291,11 @@ export class RecordingMonitor {
             supportsFeature: unary(errors, (request) =>
                 new SupportsFeatureResponse().setHassupport(SUPPORTED_FEATURES.has(request.getId())),
             ),
-            invoke: unary(errors, (request) => {
+            invoke: unary(errors, async (request) => {
                 const token = request.getTok();
                 const args = structToObject(request.getArgs());
-                const result = this.options.invoke?.(token, args);
+                const engine = this.options.engine;
+                const result = engine !== undefined ? await engine.invoke(token, args) : this.options.invoke?.(token, args);
                 this.invokes.push({ token, args, answered: result !== undefined });
                 const response = new ResourceInvokeResponse();
                 if (result === undefined) {
@@ -246,11 +305,26 @@ export class RecordingMonitor {
                 return response.setReturn(objectToStruct(result));
             }),
             call: (_call, callback) => callback({ code: grpc.status.UNIMPLEMENTED, details: "Call is not served by the test monitor" }),
-            readResource: unary(errors, (request) => {
+            readResource: unary(errors, async (request) => {
                 const urn = makeUrn(stack, project, request.getParent(), request.getType(), request.getName());
                 const properties = structToObject(request.getProperties());
-                this.reads.push({ urn, type: request.getType(), name: request.getName(), id: request.getId(), properties });
-                return new ReadResourceResponse().setUrn(urn).setProperties(objectToStruct(properties));
+                const read: RecordedRead = {
+                    urn,
+                    type: request.getType(),
+                    name: request.getName(),
+                    id: request.getId(),
+                    parent: request.getParent(),
+                    provider: request.getProvider(),
+                    dependencies: request.getDependenciesList(),
+                    properties,
+                    additionalSecretOutputs: request.getAdditionalsecretoutputsList(),
+                    version: request.getVersion(),
+                    sourcePosition: sourcePositionOf(request.getSourceposition(), this.projectRoot),
+                    stackTrace: stackTraceOf(request.getStacktrace(), this.projectRoot),
+                };
+                this.reads.push(read);
+                const outputs = this.options.engine !== undefined ? await this.options.engine.read(read) : properties;
+                return new ReadResourceResponse().setUrn(urn).setProperties(objectToStruct(outputs));
             }),
             existsResource: (_call, callback) =>
                 callback({ code: grpc.status.UNIMPLEMENTED, details: "ExistsResource is not served by the test monitor" }),
@@ -281,33 +355,63 @@ export class RecordingMonitor {
                     ignoreChanges: request.getIgnorechangesList(),
                     replaceOnChanges: request.getReplaceonchangesList(),
                     deleteBeforeReplace: request.getDeletebeforereplace(),
+                    deleteBeforeReplaceDefined: request.getDeletebeforereplacedefined(),
                     deletedWith: request.getDeletedwith(),
+                    replaceWith: request.getReplaceWithList(),
                     protect: request.hasProtect() ? request.getProtect() : undefined,
                     retainOnDelete: request.hasRetainondelete() ? request.getRetainondelete() : undefined,
+                    importId: request.getImportid(),
                     hooks: {
+                        beforeCreate: hooks?.getBeforeCreateList() ?? [],
+                        afterCreate: hooks?.getAfterCreateList() ?? [],
+                        beforeUpdate: hooks?.getBeforeUpdateList() ?? [],
+                        afterUpdate: hooks?.getAfterUpdateList() ?? [],
                         beforeDelete: hooks?.getBeforeDeleteList() ?? [],
                         afterDelete: hooks?.getAfterDeleteList() ?? [],
-                        beforeCreate: hooks?.getBeforeCreateList() ?? [],
+                        onError: hooks?.getOnErrorList() ?? [],
                     },
                     version: request.getVersion(),
+                    sourcePosition: sourcePositionOf(request.getSourceposition(), this.projectRoot),
+                    stackTrace: stackTraceOf(request.getStacktrace(), this.projectRoot),
                 };
                 this.registrations.push(registration);
                 const response = new RegisterResourceResponse().setUrn(urn);
-                if (request.getType() === ROOT_STACK_TYPE || !registration.custom) {
+                const engine = this.options.engine;
+                if (engine !== undefined) {
+                    const state = await engine.register(registration);
                     // Component (and stack) outputs come only from RegisterResourceOutputs.
+                    if (!registration.custom) return response.setId("").setObject(objectToStruct({}));
+                    return response.setId(state.id).setObject(objectToStruct(state.outputs));
+                }
+                if (request.getType() === ROOT_STACK_TYPE || !registration.custom) {
                     return response.setId("").setObject(objectToStruct({}));
                 }
                 const state = await this.respond(registration);
                 return response.setId(state.id).setObject(objectToStruct(state.outputs));
             }),
-            registerResourceOutputs: unary(errors, (request) => {
-                this.registeredOutputs.set(request.getUrn(), structToObject(request.getOutputs()));
+            registerResourceOutputs: unary(errors, async (request) => {
+                const outputs = structToObject(request.getOutputs());
+                this.registeredOutputs.set(request.getUrn(), outputs);
+                await this.options.engine?.registerOutputs(request.getUrn(), outputs);
                 return new Empty();
             }),
             registerStackTransform: unary(errors, () => new Empty()),
             registerStackInvokeTransform: unary(errors, () => new Empty()),
             registerResourceHook: unary(errors, (request) => {
-                this.resourceHooks.push(request.getName());
+                const name = request.getName();
+                // ResourceHooks.RegisterResourceHook (pkg/resource/deploy/resource_hooks.go): names are unique.
+                if (name === "") throw new Error("resource hook name cannot be empty");
+                if (this.resourceHooks.includes(name)) throw new Error(`resource hook already registered for name "${name}"`);
+                const hook: RegisteredHook = {
+                    name,
+                    target: request.getCallback()?.getTarget() ?? "",
+                    token: request.getCallback()?.getToken() ?? "",
+                    onDryRun: request.getOnDryRun(),
+                    ignoreErrors: request.getIgnoreErrors(),
+                };
+                this.resourceHooks.push(name);
+                this.registeredHooks.push(hook);
+                this.options.engine?.registerHook(hook);
                 return new Empty();
             }),
             registerErrorHook: unary(errors, () => new Empty()),
@@ -316,8 +420,11 @@ export class RecordingMonitor {
                 this.packages.push({ name: request.getName(), version: request.getVersion(), ref });
                 return new RegisterPackageResponse().setRef(ref);
             }),
-            signalAndWaitForShutdown: unary(errors, () => {
+            signalAndWaitForShutdown: unary(errors, async () => {
                 this.shutdownSignalled = true;
+                // The engine answers only once the deployment is done, deletes included
+                // (source_eval.go SignalAndWaitForShutdown), so delete hooks can still call the program.
+                await this.options.engine?.shutdown(this.registrations.map((registration) => registration.urn));
                 return new Empty();
             }),
         };
