@@ -1,143 +1,101 @@
 /**
- * The dev stack deployed, previewed again and scaled down: the program runs through Pulumi's
- * cmd/run each time, its dynamic resources run in the SDK's own cmd/dynamic-provider host
- * (a separate process, fed the serialized `__provider`) against the fake GitHub, and a simulated
- * engine keeps the state between runs and orders deletes as Pulumi does.
+ * The dev stack through the engine harness: the program runs through Pulumi's cmd/run, its
+ * dynamic resources in the SDK's own cmd/dynamic-provider host (configured with the stack's
+ * config, as the engine configures `pulumi-nodejs`), its OpenStack resources in the harness's
+ * in-memory cloud, with state kept between runs: first preview, up, preview and up with no
+ * changes, destroy.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { assertCleanExit, assertSecretsNotShown, assertSecretsStaySecret } from "./harness/fleet-assertions";
-import { FleetDeployments, resourceName, startDevFleet, type Deployment } from "./harness/fleet-deployment";
-import { diagnostics, GithubWorld, TYPES } from "./harness/fleet-stack";
-import { unwrap } from "./harness/pulumi-values";
-import type { Step } from "./harness/simulated-engine";
+import { startDevFleet, type Deployment, type DevFleet } from "./harness/fleet-deployment";
+import { assertNoSecretInClear, assertSucceeded, changes, indexOf, servers, slotRunners, TYPES } from "./engine-support";
 
 const REPO_SCOPE = "acme/widgets";
+/** GitHub's page size for runner listings. */
+const PAGE = 100;
 
-function slotName(pool: string, index: number): string {
-    return `fleet-${pool}-${index}`;
-}
-
-function stepsOfKind(steps: Step[], kind: Step["kind"]): Step[] {
-    return steps.filter((step) => step.kind === kind);
-}
-
-describe("dev stack lifecycle through cmd/run and the SDK's dynamic-provider host", () => {
-    let world: GithubWorld;
-    let secrets: Record<string, string>;
-    let deployments: FleetDeployments;
-    let poolName: string;
-    let slots: number;
+describe("dev stack lifecycle", () => {
+    let fleet: DevFleet;
     let firstPreview: Deployment;
     let first: Deployment;
+    let secondPreview: Deployment;
     let second: Deployment;
-    let scaledDown: Deployment;
-    let runnersAfterScaleDown: number;
-    let destroyed: Omit<Deployment, "run">;
-    let runnersAfterFirst: string[];
-    let registeredNamesAfterFirst: string[];
-    let jitConfigsAfterFirst: Record<string, string>;
+    let destroyed: Awaited<ReturnType<DevFleet["deployments"]["destroy"]>>;
+    let runnersAfterUp: string[];
+    let serversAfterUp: Map<string, { id: string; status: string | undefined }>;
+    let runnersOfSlots: Map<number, string>;
+    const slotBytes: number[] = [];
 
     before(async () => {
-        const fleet = await startDevFleet(1);
-        ({ world, deployments, secrets } = fleet);
-        poolName = fleet.pool.name;
-        slots = fleet.pool.count;
-        firstPreview = await deployments.deploy(true, slots);
-        first = await deployments.deploy(false, slots);
-        runnersAfterFirst = world.fake.runners(REPO_SCOPE).map((runner) => runner.name);
-        registeredNamesAfterFirst = [...deployments.state.resources.values()]
-            .filter((resource) => resource.type === TYPES.registration)
-            .map((resource) => String(resource.outputs["runnerName"]));
-        jitConfigsAfterFirst = Object.fromEntries(
-            [...deployments.state.resources.values()]
-                .filter((resource) => resource.type === TYPES.registration)
-                .map((resource) => [`jitConfig of ${resource.name}`, String(resource.outputs["jitConfig"])]),
-        );
-        second = await deployments.deploy(true, slots);
-        scaledDown = await deployments.deploy(false, slots - 1);
-        runnersAfterScaleDown = world.fake.runners(REPO_SCOPE).length;
+        fleet = await startDevFleet(2);
+        const { deployments, pool } = fleet;
+        firstPreview = await deployments.deploy(true, pool.count);
+        first = await deployments.deploy(false, pool.count);
+        runnersAfterUp = fleet.world.fake.runners(REPO_SCOPE).map((runner) => runner.name);
+        serversAfterUp = servers(fleet);
+        runnersOfSlots = slotRunners(fleet);
+        for (const slot of [...deployments.state.resources.values()].filter((resource) => resource.type === TYPES.slot)) {
+            slotBytes.push(deployments.stack.bytesUnder(slot.urn));
+        }
+        secondPreview = await deployments.deploy(true, pool.count);
+        second = await deployments.deploy(false, pool.count);
         destroyed = await deployments.destroy();
     });
-    after(() => world.stop());
+    after(() => fleet.world.stop());
 
-    test("a first preview checks each dynamic resource (unknown inputs and all) in the provider host, plans only creates and calls no GitHub", () => {
-        assertCleanExit(firstPreview.run, `${diagnostics(firstPreview.run)}\n${firstPreview.providerStderr}`);
-        assert.equal(firstPreview.steps.length, firstPreview.run.monitor.registrations.filter((registration) => registration.custom).length);
+    test("a first preview plans only creates and writes nothing to GitHub", () => {
+        assertSucceeded(firstPreview);
+        assert.ok(firstPreview.steps.length > 0);
         assert.deepEqual(firstPreview.steps.filter((step) => step.kind !== "create"), []);
-        assert.deepEqual(firstPreview.requests, []);
+        assert.deepEqual(firstPreview.requests.filter((request) => request.method !== "GET"), []);
     });
 
-    test("up creates every resource; each slot's registration, run from its serialized provider, registers a runner on GitHub", () => {
-        assertCleanExit(first.run, `${diagnostics(first.run)}\n${first.providerStderr}`);
+    test("up registers one runner per slot and boots one VM per runner, named after it", () => {
+        assertSucceeded(first);
         assert.deepEqual(first.steps.filter((step) => step.kind !== "create"), []);
-        assert.equal(stepsOfKind(first.steps, "create").length, first.run.monitor.registrations.filter((r) => r.custom).length);
+        const runners = runnersOfSlots;
+        assert.equal(runners.size, fleet.pool.count);
+        assert.deepEqual([...runnersAfterUp].sort(), [...runners.values()].sort());
+        for (const runner of runners.values()) assert.equal(serversAfterUp.get(runner)?.status, "ACTIVE", `a VM named ${runner}`);
+        assert.equal(first.requests.filter((request) => request.operationId === "actions/generate-runner-jitconfig-for-repo").length, fleet.pool.count);
+        fleet.world.fake.assertNoContractViolations();
+    });
+
+    test("no credential or JIT config is ever in clear: not in the checkpoint, an input, a log or the provider's output", () => {
         const jitRequests = first.requests.filter((request) => request.operationId === "actions/generate-runner-jitconfig-for-repo");
-        assert.equal(jitRequests.length, slots);
-        // The runner names came back as Create outputs of the dynamic-provider process, and GitHub knows exactly those.
-        assert.equal(registeredNamesAfterFirst.length, slots);
-        assert.deepEqual([...runnersAfterFirst].sort(), [...registeredNamesAfterFirst].sort());
-        world.fake.assertNoContractViolations();
+        assert.ok(jitRequests.length > 0);
+        assertNoSecretInClear(fleet, [firstPreview, first, secondPreview, second], fleet.secrets);
+        const checkpoint = JSON.stringify(fleet.deployments.stack.exportDeployment());
+        assert.ok(!checkpoint.includes("encoded_jit_config") && !/"jitConfig"/.test(checkpoint));
     });
 
-    test("the JIT configs minted by the provider host reach the program as secrets only, and are never shown", () => {
-        assert.equal(Object.keys(jitConfigsAfterFirst).length, slots);
-        for (const jitConfig of Object.values(jitConfigsAfterFirst)) assert.ok(jitConfig.length > 20, "no JIT config in the Create outputs");
-        for (const registration of first.run.monitor.registrationsOfType(TYPES.registration)) {
-            assert.ok(registration.additionalSecretOutputs.includes("jitConfig"), `${registration.name} does not mark jitConfig secret`);
+    test("a second preview and a second up change nothing and cost one runner listing per process (program and provider)", () => {
+        for (const deployment of [secondPreview, second]) {
+            assertSucceeded(deployment);
+            assert.deepEqual(changes(deployment), [], deployment.result.operation);
+            assert.deepEqual(deployment.requests.filter((request) => request.method !== "GET"), []);
+            const listings = deployment.requests.filter((request) => request.operationId === "actions/list-self-hosted-runners-for-repo");
+            assert.ok(listings.length <= 2 * Math.ceil(fleet.pool.count / PAGE), `runner listings: ${listings.length}`);
         }
-        // The check below is not vacuous: each instance's (secret) userData carries a JIT config.
-        for (const instance of first.run.monitor.registrationsOfType(TYPES.instance)) {
-            const userData = String(unwrap(instance.inputs["userData"]));
-            assert.ok(Object.values(jitConfigsAfterFirst).some((jitConfig) => userData.includes(jitConfig)), `${instance.name}: no JIT config in userData`);
-        }
-        assertSecretsStaySecret(first.run, { ...secrets, ...jitConfigsAfterFirst });
-        assertSecretsNotShown(first.run, { ...secrets, ...jitConfigsAfterFirst });
     });
 
-    test("a second run with the same config changes nothing, and costs one page of runner listing", () => {
-        assertCleanExit(second.run, `${diagnostics(second.run)}\n${second.providerStderr}`);
-        assert.deepEqual(second.steps.filter((step) => step.kind !== "same"), []);
-        assert.equal(second.steps.length, first.steps.length);
-        assert.deepEqual(second.requests.filter((request) => request.method !== "GET"), []);
-        const listings = second.requests.filter((request) => request.operationId === "actions/list-self-hosted-runners-for-repo");
-        assert.ok(listings.length <= 1, `expected at most one runner listing for ${slots} runners, got ${listings.length}`);
+    test(`each slot's state stays small (printed for the record)`, () => {
+        console.log(`per-slot checkpoint bytes after up: ${slotBytes.join(", ")}`);
+        for (const bytes of slotBytes) assert.ok(bytes < 30_000, `${bytes} bytes`);
     });
 
-    test("scaling down deletes the dropped slot's drain guard, then its instance, then its registration, and its runner leaves GitHub", () => {
-        assertCleanExit(scaledDown.run, `${diagnostics(scaledDown.run)}\n${scaledDown.providerStderr}`);
-        assert.equal(scaledDown.deleteError, undefined);
-        const dropped = slotName(poolName, slots - 1);
-        const deletes = stepsOfKind(scaledDown.steps, "delete");
-        assert.deepEqual(
-            deletes.map((step) => [step.type, resourceName(step.urn)]),
-            [
-                [TYPES.drainGuard, `${dropped}-drain`],
-                [TYPES.instance, dropped],
-                [TYPES.registration, dropped],
-            ],
-        );
-        assert.deepEqual(scaledDown.steps.filter((step) => step.kind !== "same" && step.kind !== "delete"), []);
-        const firstDelete = scaledDown.requests.findIndex((request) => request.method === "DELETE");
-        assert.ok(firstDelete >= 0, "no runner was deregistered");
-        assert.equal(scaledDown.requests[firstDelete]!.status, 204);
-        assert.equal(runnersAfterScaleDown, slots - 1);
-        world.fake.assertNoContractViolations();
-    });
-
-    test("destroy deregisters every runner before deleting its VM and leaves nothing on GitHub or in the state", () => {
+    test("destroy deregisters every runner before deleting its VM and leaves nothing on GitHub, in the cloud or in the state", () => {
         assert.equal(destroyed.deleteError, undefined, destroyed.providerStderr);
-        const order = destroyed.steps.map((step) => `${step.type} ${resourceName(step.urn)}`);
-        for (let index = 0; index < slots - 1; index++) {
-            const slot = slotName(poolName, index);
-            const guard = order.indexOf(`${TYPES.drainGuard} ${slot}-drain`);
-            const instance = order.indexOf(`${TYPES.instance} ${slot}`);
-            const registration = order.indexOf(`${TYPES.registration} ${slot}`);
-            assert.ok(guard >= 0 && guard < instance && instance < registration, `delete order of ${slot}: ${order.join(", ")}`);
+        for (let index = 0; index < fleet.pool.count; index++) {
+            const slot = `fleet-${fleet.pool.name}-${index}`;
+            const guard = indexOf(destroyed.steps, "delete", TYPES.drainGuard, `${slot}-drain`);
+            const instance = indexOf(destroyed.steps, "delete", TYPES.instance, slot);
+            const registration = indexOf(destroyed.steps, "delete", TYPES.registration, slot);
+            assert.ok(guard >= 0 && guard < instance && instance < registration, `delete order of ${slot}`);
         }
-        assert.equal(deployments.state.resources.size, 0);
-        assert.deepEqual(world.fake.runners(REPO_SCOPE), []);
-        assert.ok(destroyed.requests.some((request) => request.method === "DELETE" && request.status === 204));
-        world.fake.assertNoContractViolations();
+        assert.equal(fleet.deployments.state.resources.size, 0);
+        assert.deepEqual(fleet.world.fake.runners(REPO_SCOPE), []);
+        assert.equal(servers(fleet).size, 0);
+        fleet.world.fake.assertNoContractViolations();
     });
 });

@@ -1,0 +1,99 @@
+/**
+ * What the fleet's engine tests share: a dev fleet on the engine harness (the real program
+ * through cmd/run, its dynamic resources in the SDK's host against the fake GitHub, its
+ * OpenStack resources in the harness's in-memory cloud), and small readers of what a
+ * deployment did.
+ */
+import assert from "node:assert/strict";
+import type { Deployment, DevFleet } from "./harness/fleet-deployment";
+import { resourceName } from "./harness/fleet-deployment";
+import { TYPES } from "./harness/fleet-stack";
+import { OpenStackCloud } from "./harness/openstack-cloud";
+import type { Step } from "./harness/engine/steps";
+
+export { resourceName, TYPES };
+
+/** "kind type name" of every custom step (reads excluded), e.g. "replace instance fleet-small-1". */
+export function stepSummary(deployment: Pick<Deployment, "steps">): string[] {
+    const short: Record<string, string> = {
+        [TYPES.registration]: "registration",
+        [TYPES.drainGuard]: "guard",
+        [TYPES.instance]: "instance",
+    };
+    return deployment.steps.map((step) => `${step.kind} ${short[step.type] ?? step.type} ${resourceName(step.urn)}`);
+}
+
+/** The custom steps that are not "same". */
+export function changes(deployment: Pick<Deployment, "steps">): string[] {
+    return stepSummary(deployment).filter((line) => !line.startsWith("same "));
+}
+
+export function cloudOf(fleet: DevFleet): OpenStackCloud {
+    const cloud = fleet.deployments.cloud;
+    assert.ok(cloud instanceof OpenStackCloud, "the fleet runs on the harness's in-memory OpenStack cloud");
+    return cloud;
+}
+
+/** Nova servers in the cloud by name. */
+export function servers(fleet: DevFleet): Map<string, { id: string; status: string | undefined }> {
+    return new Map(cloudOf(fleet).objects("server").map((server) => [server.name, { id: server.id, status: server.status }]));
+}
+
+/** Runner names per slot from the stack's outputs. */
+export function slotRunners(fleet: DevFleet, pool = fleet.pool.name): Map<number, string> {
+    const outputs = fleet.deployments.stack.outputs() as { pools?: Record<string, { slots: { index: number; runner: string }[] }> };
+    return new Map((outputs.pools?.[pool]?.slots ?? []).map((slot) => [slot.index, slot.runner]));
+}
+
+/** The deployment succeeded; otherwise fail with its error and what the program and provider said. */
+export function assertSucceeded(deployment: Deployment): void {
+    const { result } = deployment;
+    assert.equal(result.error, undefined, `${result.operation} failed: ${result.error}\n${result.diagnostics.map((d) => `${d.severity}: ${d.message}`).join("\n")}\n${deployment.providerStderr.slice(-3000)}`);
+}
+
+export function warnings(deployment: Deployment): string[] {
+    return deployment.result.diagnostics.filter((d) => d.severity === "warning").map((d) => d.message);
+}
+
+/** Index of the first step matching, for order assertions. */
+export function indexOf(steps: readonly Step[], kind: Step["kind"], type: string, name: string): number {
+    return steps.findIndex((step) => step.kind === kind && step.type === type && resourceName(step.urn) === name);
+}
+
+/** A PEM key may be re-wrapped or escaped, so look for one of its base64 lines rather than the whole text. */
+function recognisablePart(secret: string): string {
+    return secret.split("\n").find((line) => line.length >= 32 && !line.startsWith("-----")) ?? secret;
+}
+
+/**
+ * No secret appears in clear: not in any resource's inputs outside a secret, not in the
+ * checkpoint as `pulumi stack export` writes it, not in anything the program or the provider
+ * host printed or logged.
+ */
+export function assertNoSecretInClear(fleet: DevFleet, deployments: readonly Deployment[], secrets: Record<string, string>): void {
+    const checkpoint = JSON.stringify(fleet.deployments.stack.exportDeployment());
+    for (const [key, secret] of Object.entries(secrets)) {
+        const needle = recognisablePart(secret);
+        assert.ok(!checkpoint.includes(needle), `${key} is in clear in the checkpoint`);
+        for (const deployment of deployments) {
+            const shown = [
+                deployment.providerStderr,
+                deployment.run.exit.stdout,
+                deployment.run.exit.stderr,
+                ...deployment.result.diagnostics.map((d) => d.message),
+                ...deployment.run.monitor.registrations.map((r) => JSON.stringify(plainInputs(r.inputs))),
+            ];
+            assert.ok(!shown.some((text) => text.includes(needle)), `${key} is shown or in a plain input during ${deployment.result.operation}`);
+        }
+    }
+}
+
+function plainInputs(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map(plainInputs);
+    if (value !== null && typeof value === "object") {
+        const record = value as Record<string, unknown>;
+        if (record["4dabf18193072939515e22adb298388d"] === "1b47061264138c4ac30d75fd1eb44270") return "[secret]";
+        return Object.fromEntries(Object.entries(record).map(([key, inner]) => [key, plainInputs(inner)]));
+    }
+    return value;
+}
