@@ -8,15 +8,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { bootSettingsHoldCredentials } from "./boot-settings";
 import type { FleetConfig, PoolConfig } from "./config";
 import { imagesInUse, type FleetOutputs, type PoolOutput } from "./fleet-outputs";
-import type { ObservedRunner } from "./github/runners";
 import { githubWebUrl } from "./github/paths";
 import { RunnerImage, type RunnerImageArgs } from "./image";
 import { RunnerNetwork, type RunnerNetworkArgs } from "./network";
 import type { FleetObservation } from "./observe";
 import { RunnerPool, type PoolSettings } from "./pool";
-import { minimumAt } from "./pool-sizing";
-import { planPool, type ExistingSlot, type PoolPlan, type PoolSize, type SlotRunnerState } from "./pool-plan";
-import { registrationsLeft, spendRegistrationBudget, type PoolRegistrations } from "./registration-budget";
+import { planFleetPools } from "./fleet-plan";
+import type { PoolPlan } from "./pool-plan";
 
 export interface RunnerFleetArgs {
     config: FleetConfig;
@@ -59,21 +57,8 @@ function poolSettingsOf(pool: PoolConfig): PoolSettings {
     return settings;
 }
 
-function poolSizeOf(pool: PoolConfig, now: Date): PoolSize {
-    const { sizing } = pool;
-    return sizing.kind === "fixed" ? sizing : { kind: "demand", minimum: minimumAt(sizing, now), max: sizing.max };
-}
 
-function runnerState(runner: ObservedRunner | undefined): SlotRunnerState {
-    if (runner === undefined) return "absent";
-    if (runner.busy) return "busy";
-    return runner.status === "online" ? "online" : "offline";
-}
 
-function existingSlots(args: RunnerFleetArgs, pool: string): ExistingSlot[] {
-    const byName = new Map(args.observed.runners.map((runner) => [runner.name, runner]));
-    return (args.observed.previous.pools[pool]?.slots ?? []).map((slot) => ({ index: slot.index, runner: runnerState(byName.get(slot.runner)) }));
-}
 
 export class RunnerFleet extends pulumi.ComponentResource {
     public readonly imageId: pulumi.Output<string>;
@@ -95,39 +80,24 @@ export class RunnerFleet extends pulumi.ComponentResource {
             : pulumi.output("");
         const boot = { proxy: config.proxy, dockerhubMirror: config.dockerhubMirror, preJobScript: config.preJobScript };
         const sensitive = bootSettingsHoldCredentials({ ...boot, labels: [], ephemeral: true }) || SLOT_SETTING_KEYS.some((key) => config.secretKeys.has(key));
-        const existingByPool = Object.fromEntries(config.pools.map((pool) => [pool.name, existingSlots(args, pool.name)]));
-        const planned: PoolRegistrations[] = config.pools.map((pool) => {
-            const existing = existingByPool[pool.name] ?? [];
-            const plan = planPool({
-                size: poolSizeOf(pool, args.observed.now),
-                existing,
-                previousDesired: args.observed.previous.pools[pool.name]?.desired,
-                queued: args.observed.queuedByPool === undefined ? undefined : (args.observed.queuedByPool[pool.name] ?? 0),
-            });
-            return {
-                pool: pool.name,
-                plan,
-                jit: pool.registration === "jit",
-                recycling: new Set(existing.filter((slot) => slot.runner === "absent").map((slot) => slot.index)),
-                existing: new Set(existing.map((slot) => slot.index)),
-            };
+        const fleetPlan = planFleetPools({
+            pools: config.pools,
+            registrationsPerHour: config.github.registrationsPerHour,
+            previous: args.observed.previous,
+            runners: args.observed.runners,
+            now: args.observed.now,
+            queuedByPool: args.observed.queuedByPool,
         });
-        const jitPools = new Set(planned.filter((pool) => pool.jit).map((pool) => pool.pool));
-        const createdAt = Object.entries(args.observed.previous.pools)
-            .filter(([pool]) => jitPools.has(pool))
-            .flatMap(([, pool]) => pool.slots.flatMap((slot) => (slot.createdAt === undefined ? [] : [slot.createdAt])));
-        const left = registrationsLeft(config.github.registrationsPerHour, createdAt, args.observed.now);
-        const budget = spendRegistrationBudget(planned, left);
-        if (budget.deferred > 0) {
+        const { registrations } = fleetPlan;
+        if (registrations.deferred > 0) {
             void pulumi.log.warn(
-                `GitHub's registration budget (${config.github.registrationsPerHour} an hour) allows ${left} more now: ${budget.deferred} registration(s) wait for a later up`,
+                `GitHub's registration budget (${registrations.perHour} an hour) allows ${registrations.left} more now: ${registrations.deferred} registration(s) wait for a later up`,
                 this,
             );
         }
         const poolOutputs: Record<string, pulumi.Output<PoolOutput>> = {};
         for (const pool of config.pools) {
-            const existing = existingByPool[pool.name] ?? [];
-            const plan = budget.plans[pool.name] as PoolPlan;
+            const { plan, existing } = fleetPlan.pools[pool.name] ?? { plan: { desired: 0, busy: 0, slots: [] }, existing: [] };
             this.plans[pool.name] = plan;
             const runnerPool = new RunnerPool(
                 `${name}-${pool.name}`,
@@ -164,7 +134,6 @@ export class RunnerFleet extends pulumi.ComponentResource {
         }
         this.imageId = image.imageId;
         this.networkId = network.networkId;
-        const registrations = { perHour: config.github.registrationsPerHour, left, spent: budget.spent, deferred: budget.deferred };
         this.stackOutputs = pulumi
             .all([pulumi.all(poolOutputs), image.imageId, image.imageName, image.buildHash, image.builtImages, network.networkId])
             .apply(([pools, imageId, imageName, buildHash, images, networkId]) => ({

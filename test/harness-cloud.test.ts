@@ -55,6 +55,15 @@ describe("Nova", () => {
         assert.match(String(created.outputs["accessIpV4"]), /^10\.42\.0\.\d+$/);
     });
 
+    test("a server booted from a volume takes its image from the boot block device", async () => {
+        const { cloud, imageId, flavorId, networkId } = bootableCloud();
+        const volume = (uuid: string) => ({ blockDevices: [{ sourceType: "image", uuid, destinationType: "volume", volumeSize: 80, bootIndex: 0, deleteOnTermination: true }] });
+        const withoutImage = (extra: WireObject) => Object.fromEntries(Object.entries(server(imageId, flavorId, networkId, extra)).filter(([key]) => key !== "imageId"));
+        await assert.rejects(cloud.create({ ...request(INSTANCE, "v"), inputs: withoutImage(volume("no-such-image")) }), /Can not find requested image/);
+        const created = await cloud.create({ ...request(INSTANCE, "v"), inputs: withoutImage(volume(imageId)) });
+        assert.equal(cloud.serverStatus(created.id), "ACTIVE");
+    });
+
     test("user data above 65535 base64 characters and metadata values above 255 characters are refused", async () => {
         const { cloud, imageId, flavorId, networkId } = bootableCloud();
         const big = "#!".repeat(24_600); // not base64: 65600 characters once encoded

@@ -19,7 +19,8 @@ import { decideRegistration, type RunnerObservation } from "../../components/git
 import { changedIdentityKeys } from "../../components/github/registration/identity";
 import type { ObservedRunner } from "../../components/github/runners";
 import type { NovaServer } from "../../components/openstack";
-import { planPool, type PlannedSlot, type PoolSize, type SlotRunnerState } from "../../components/pool-plan";
+import { planFleetPools, poolSizeOf } from "../../components/fleet-plan";
+import { planPool, type PlannedSlot } from "../../components/pool-plan";
 import { minimumAt } from "../../components/pool-sizing";
 import { poolOfRunnerName, serverMarks } from "./ownership";
 import {
@@ -57,17 +58,6 @@ export function githubStateOf(runner: ObservedRunner | undefined): GithubState {
     if (runner === undefined) return "absent";
     if (runner.busy) return "busy";
     return runner.status === "online" ? "idle" : "offline";
-}
-
-/** pool-plan's view of a runner (fleet.ts runnerState). */
-function planState(state: GithubState): SlotRunnerState {
-    return state === "idle" ? "online" : state;
-}
-
-/** fleet.ts poolSizeOf: a demand pool's minimum is the one its schedules give now. */
-function poolSize(pool: PoolConfig, now: Date): PoolSize {
-    const { sizing } = pool;
-    return sizing.kind === "fixed" ? sizing : { kind: "demand", minimum: minimumAt(sizing, now), max: sizing.max };
 }
 
 function sizingText(pool: PoolConfig, now: Date): string {
@@ -170,6 +160,7 @@ function nextForSlot(slot: SlotState, github: GithubState, context: SlotContext)
         observed: observation(context.lookups.runnerOf(registration)),
         now: snapshot.now,
         retiring: false,
+        hold: planned.hold === true,
     });
     return decision.action === "keep"
         ? { action: "keep", reason: decision.reason, deferred: [...decision.deferred] }
@@ -235,13 +226,15 @@ function poolReport(snapshot: StatusSnapshot, lookups: Lookups, name: string, po
         return { name, configured: false, sizing: "not configured", desired: 0, slots: slots.map((slot) => slotReport(slot, context)) };
     }
     // As fleet.ts plans a pool: the slots the previous outputs report, with GitHub's view of each runner by name.
-    const previous = readPreviousDeployment(snapshot.state.outputs["pools"], snapshot.state.outputs["images"]).previous.pools[name];
-    const configRunners = lookups.runnersOf(snapshot.config.github.pathText);
-    const existing = (previous?.slots ?? []).map((slot) => ({
-        index: slot.index,
-        runner: planState(githubStateOf(configRunners.find((runner) => runner.name === slot.runner))),
-    }));
-    const plan = planPool({ size: poolSize(pool, snapshot.now), existing, previousDesired: previous?.desired });
+    const previous = readPreviousDeployment(snapshot.state.outputs["pools"], snapshot.state.outputs["images"]).previous;
+    const fleetPlan = planFleetPools({
+        pools: snapshot.config.pools,
+        registrationsPerHour: snapshot.config.github.registrationsPerHour,
+        previous,
+        runners: lookups.runnersOf(snapshot.config.github.pathText),
+        now: snapshot.now,
+    });
+    const plan = fleetPlan.pools[name]?.plan ?? planPool({ size: poolSizeOf(pool, snapshot.now), existing: [] });
     const plannedByIndex = new Map(plan.slots.map((planned) => [planned.index, planned]));
     const reports = slots.map((slot) => slotReport(slot, { snapshot, lookups, pool: name, configured: true, planned: plannedByIndex.get(slot.index) }));
     const known = new Set(slots.map((slot) => slot.index));

@@ -70,7 +70,13 @@ export interface ServerPlan {
 /** Validates a server create the way Nova does and resolves what it will boot. */
 export function planServer(world: WorldJson, inputs: WireObject): ServerPlan {
     const request = "POST /servers";
-    const imageRef = inputs["imageId"] ?? live(world, "image").find((image) => image.name === inputs["imageName"])?.id;
+    // Booting from a volume, the image is the source of the boot block device (Nova API reference,
+    // "Create Server": block_device_mapping_v2 with source_type "image", boot_index 0; the provider
+    // sends it from block_device, terraform-provider-openstack v1.54.1 compute_instance_v2.go).
+    const bootDevice = (Array.isArray(inputs["blockDevices"]) ? inputs["blockDevices"] : [])
+        .map((device) => device as WireObject)
+        .find((device) => device["sourceType"] === "image" && Number(device["bootIndex"] ?? 0) === 0);
+    const imageRef = bootDevice?.["uuid"] ?? inputs["imageId"] ?? live(world, "image").find((image) => image.name === inputs["imageName"])?.id;
     const image = live(world, "image").find((candidate) => candidate.id === imageRef);
     if (image === undefined) throw new CloudError("Nova", request, 400, "Can not find requested image");
     if (image.status !== "active") throw new CloudError("Nova", request, 400, `Image ${image.id} is not active.`);
