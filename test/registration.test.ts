@@ -479,6 +479,7 @@ const registrationArgs = () => ({
     boot: encodeBootSettings(BOOT),
     template: "0".repeat(32),
     retiring: false,
+    hold: false,
 });
 
 test("RunnerRegistration: no credential among its inputs, userData always a secret output, settings too when sensitive; delete before replace", async () => {
