@@ -22,7 +22,7 @@ export interface PoolOutput {
     current: number;
     busy: number;
     slots: SlotOutput[];
-    /** Busy runners whose slot has a change waiting for their job. */
+    /** Busy runners whose slot has a change waiting for their job: a changed setting, or the slot's removal. */
     deferred: string[];
 }
 

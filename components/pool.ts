@@ -58,6 +58,9 @@ export interface SlotSummary {
     createdAt: string;
 }
 
+/** What a busy runner waits for when its slot is no longer wanted (scale-in, a disabled pool). */
+export const RETIRING_CHANGE = "removal";
+
 export class RunnerPool extends pulumi.ComponentResource {
     public readonly runnerNames: pulumi.Output<string[]>;
     public readonly slots: pulumi.Output<SlotSummary[]>;
@@ -138,7 +141,14 @@ export class RunnerPool extends pulumi.ComponentResource {
                     createdAt,
                 })),
             );
-            if (args.busySlots.has(planned.index)) {
+            if (args.busySlots.has(planned.index) && planned.retiring) {
+                deferred.push(
+                    slot.runnerName.apply((runner) => {
+                        pulumi.log.warn(`runner ${runner} is busy: its slot is no longer wanted and goes once its job is done`, this);
+                        return { runner, changed: [RETIRING_CHANGE] };
+                    }),
+                );
+            } else if (args.busySlots.has(planned.index)) {
                 const desired = pulumi.all([instance]).apply(([spec]) =>
                     identityDigests({
                         path: args.github.path,

@@ -8,6 +8,7 @@ import { after, before, describe, test } from "node:test";
 import { assertCleanExit } from "./harness/fleet-assertions";
 import { resourceName, startDevFleet, type Deployment } from "./harness/fleet-deployment";
 import { diagnostics, GithubWorld, PROJECT, TYPES } from "./harness/fleet-stack";
+import { changes } from "./engine-support";
 
 const REPO_SCOPE = "acme/widgets";
 
@@ -43,18 +44,13 @@ describe("the bootstrap timeout under cmd/run and the SDK's dynamic-provider hos
 
     test("within the timeout a runner still booting is left alone", () => {
         assertCleanExit(withinTimeout.run, `${diagnostics(withinTimeout.run)}\n${withinTimeout.providerStderr}`);
-        assert.deepEqual(withinTimeout.steps.filter((step) => step.kind !== "same"), []);
+        assert.deepEqual(changes(withinTimeout), []);
     });
 
     test("past the timeout the runner that never came online is replaced, with its instance and drain guard, and nothing else", () => {
         assertCleanExit(pastTimeout.run, `${diagnostics(pastTimeout.run)}\n${pastTimeout.providerStderr}`);
         const slot = `fleet-${poolName}-0`;
-        const changed = pastTimeout.steps.filter((step) => step.kind !== "same").map((step) => [step.kind, step.type, resourceName(step.urn)]);
-        assert.deepEqual(changed.sort(), [
-            ["replace", TYPES.drainGuard, `${slot}-drain`],
-            ["replace", TYPES.instance, slot],
-            ["replace", TYPES.registration, slot],
-        ].sort());
+        assert.deepEqual(changes(pastTimeout).sort(), [`replace guard ${slot}-drain`, `replace instance ${slot}`, `replace registration ${slot}`]);
         assert.deepEqual(pastTimeout.requests.filter((request) => request.method !== "GET"), []);
     });
 });

@@ -5,9 +5,13 @@
  * deployment did.
  */
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import type { Deployment, DevFleet } from "./harness/fleet-deployment";
 import { resourceName } from "./harness/fleet-deployment";
-import { TYPES } from "./harness/fleet-stack";
+import { REPO, TYPES } from "./harness/fleet-stack";
 import { OpenStackCloud } from "./harness/openstack-cloud";
 import type { Step } from "./harness/engine/steps";
 
@@ -23,9 +27,9 @@ export function stepSummary(deployment: Pick<Deployment, "steps">): string[] {
     return deployment.steps.map((step) => `${step.kind} ${short[step.type] ?? step.type} ${resourceName(step.urn)}`);
 }
 
-/** The custom steps that are not "same". */
+/** The custom steps that are not "same"; a delete-before-replace shows as its "replace" alone (its delete-replaced step left out). */
 export function changes(deployment: Pick<Deployment, "steps">): string[] {
-    return stepSummary(deployment).filter((line) => !line.startsWith("same "));
+    return stepSummary({ steps: deployment.steps.filter((step) => step.op !== "delete-replaced") }).filter((line) => !line.startsWith("same "));
 }
 
 export function cloudOf(fleet: DevFleet): OpenStackCloud {
@@ -96,4 +100,55 @@ function plainInputs(value: unknown): unknown {
         return Object.fromEntries(Object.entries(record).map(([key, inner]) => [key, plainInputs(inner)]));
     }
     return value;
+}
+
+/**
+ * A copy of this project a test may change between runs (a code upgrade, a moved module): every
+ * file git knows (tracked or new, not ignored) copied, node_modules linked. Removed by `dispose`.
+ */
+export function copyProject(): { dir: string; dispose: () => void } {
+    const dir = mkdtempSync(path.join(tmpdir(), "project-copy-"));
+    const files = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: REPO, encoding: "utf8" })
+        .split("\0")
+        .filter((file) => file !== "" && existsSync(path.join(REPO, file)));
+    for (const file of files) {
+        mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+        copyFileSync(path.join(REPO, file), path.join(dir, file));
+    }
+    symlinkSync(path.join(REPO, "node_modules"), path.join(dir, "node_modules"), "dir");
+    return { dir, dispose: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Replaces `from` by `to` in a project file, failing when `from` is not there (the test would then prove nothing). */
+export function editProjectFile(dir: string, file: string, from: string, to: string): void {
+    const target = path.join(dir, file);
+    const text = readFileSync(target, "utf8");
+    assert.ok(text.includes(from), `${file} no longer contains ${JSON.stringify(from)}`);
+    writeFileSync(target, text.replace(from, to));
+}
+
+/**
+ * Moves a TypeScript module of a project copy, as a refactor would: every relative import or
+ * require of it under components/ (and index.ts) is rewritten to the new place.
+ */
+export function moveModule(dir: string, from: string, to: string): void {
+    const withoutExtension = (file: string): string => file.replace(/\.(ts|js)$/, "");
+    renameSync(path.join(dir, from), path.join(dir, to));
+    const sources = execFileSync("find", ["components", "index.ts", "-name", "*.ts", "-o", "-name", "*.js"], { cwd: dir, encoding: "utf8" })
+        .split("\n")
+        .filter((file) => file !== "");
+    let rewritten = 0;
+    for (const file of sources) {
+        const absolute = path.join(dir, file);
+        const text = readFileSync(absolute, "utf8");
+        const updated = text.replace(/(from |require\()"(\.{1,2}\/[^"]+)"/g, (whole, lead: string, specifier: string) => {
+            const target = path.relative(dir, path.resolve(path.dirname(absolute), specifier));
+            if (target !== withoutExtension(from)) return whole;
+            rewritten++;
+            const relative = path.relative(path.dirname(absolute), path.join(dir, withoutExtension(to)));
+            return `${lead}"${relative.startsWith(".") ? relative : `./${relative}`}"`;
+        });
+        if (updated !== text) writeFileSync(absolute, updated);
+    }
+    assert.ok(rewritten > 0, `nothing imported ${from}`);
 }

@@ -21,6 +21,8 @@ import { childrenOf, diagnostics, GithubWorld, poolsOf, PROJECT, runStack, stack
 import { ROOT_STACK_TYPE } from "./harness/urn";
 
 const STACK = "dev";
+/** cmd/run type-checks the whole program with ts-node first (as `pulumi up` does): about 15 s of CPU, minutes on a loaded 2-core machine. */
+const TYPE_CHECKED_RUN = { timeoutMs: 300_000 };
 const GITHUB_TOKEN_KEY = `${PROJECT}:githubToken`;
 
 /** Test plaintexts for the stack file's `secure:` values: random, so a leak cannot be a coincidence. */
@@ -48,7 +50,7 @@ describe("dev stack preview through Pulumi's cmd/run", () => {
         world = await devWorld(secrets[GITHUB_TOKEN_KEY]!);
         const config = stackConfig(STACK, secrets, world.apiUrl);
         pools = poolsOf(config);
-        run = await runStack(world, STACK, config);
+        run = await runStack(world, STACK, config, TYPE_CHECKED_RUN);
     });
     after(() => world.stop());
 
@@ -105,7 +107,7 @@ describe("a bad config value under Pulumi's cmd/run", () => {
         const config = stackConfig(STACK, secrets, world.apiUrl, (values) => {
             values[`${PROJECT}:dockerhubMirror`] = "http://registry-mirror.example.net";
         });
-        run = await runStack(world, STACK, config);
+        run = await runStack(world, STACK, config, TYPE_CHECKED_RUN);
     });
     after(() => world.stop());
 

@@ -280,6 +280,22 @@ test("the client retries 5xx answers and then succeeds", async () => {
     fake.assertNoContractViolations();
 });
 
+test("an injected failure can wait for a number of normal answers first; a revoked token gets 401", async () => {
+    const { org } = freshWorld();
+    fake.failNext({ method: "GET", path: `/orgs/${org}/actions/runners` }, { status: 502 }, 1, 2);
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 4; attempt++) {
+        statuses.push((await fetch(`${fake.apiUrl}/orgs/${org}/actions/runners`, { headers: { authorization: `token ${TOKEN}` } })).status);
+    }
+    assert.deepEqual(statuses, [200, 200, 502, 200]);
+    const revoked = "ghp_revokedrevokedrevokedrevokedrevoked";
+    fake.addToken(revoked);
+    assert.equal((await fetch(`${fake.apiUrl}/orgs/${org}/actions/runners`, { headers: { authorization: `token ${revoked}` } })).status, 200);
+    fake.revokeToken(revoked);
+    assert.equal((await fetch(`${fake.apiUrl}/orgs/${org}/actions/runners`, { headers: { authorization: `token ${revoked}` } })).status, 401);
+    fake.assertNoContractViolations();
+});
+
 test("GitHub App auth: @octokit/auth-app trades a verified JWT for an installation token", async () => {
     const { org } = freshWorld();
     const app = generateKeyPairSync("rsa", { modulusLength: 2048 });

@@ -6,7 +6,9 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { describe, test } from "node:test";
 import { BridgeProvider } from "./harness/bridge/bridge-provider";
 import { OpenStackCloud } from "./harness/openstack-cloud";
@@ -68,7 +70,7 @@ describe("the force-new table (openstack-schema.json)", () => {
 });
 
 describe("the bridge's Check", () => {
-    const bridge: ResourceProvider = new BridgeProvider(resourceSpec, new OpenStackCloud());
+    const bridge: ResourceProvider = new BridgeProvider(resourceSpec, new OpenStackCloud(), process.cwd());
 
     test("auto-names a left-out name as <resource name>-<7 hex>, keeps it on later checks, and applies Terraform defaults", async () => {
         const first = await bridge.check(ref(FLAVOR, "small"), undefined, { vcpus: 2, ram: 4096, disk: 20 }, false);
@@ -86,8 +88,30 @@ describe("the bridge's Check", () => {
     });
 });
 
+describe("the bridge's Create", () => {
+    test("an image upload opens localFilePath in the provider's working directory first: a missing file fails before any API call", async () => {
+        const projectDir = mkdtempSync(path.join(tmpdir(), "bridge-image-"));
+        try {
+            const cloud = new OpenStackCloud();
+            const bridge: ResourceProvider = new BridgeProvider(resourceSpec, cloud, projectDir);
+            const inputs: WireObject = { name: "runner", containerFormat: "bare", diskFormat: "qcow2", localFilePath: ".cache/runner.qcow2" };
+            const image = ref("openstack:images/image:Image", "image");
+            await assert.rejects(bridge.create(image, inputs, false), /Error opening file for Image: open \.cache\/runner\.qcow2: no such file or directory/);
+            assert.deepEqual(cloud.objects("image"), []);
+            const preview = await bridge.create(image, inputs, true);
+            assert.equal(preview.id, "", "a preview does not open the file");
+            mkdirSync(path.join(projectDir, ".cache"));
+            writeFileSync(path.join(projectDir, ".cache", "runner.qcow2"), "qcow2");
+            const created = await bridge.create(image, inputs, false);
+            assert.equal(cloud.objects("image").length, 1, created.id);
+        } finally {
+            rmSync(projectDir, { recursive: true, force: true });
+        }
+    });
+});
+
 describe("the bridge's Diff", () => {
-    const bridge: ResourceProvider = new BridgeProvider(resourceSpec, new OpenStackCloud());
+    const bridge: ResourceProvider = new BridgeProvider(resourceSpec, new OpenStackCloud(), process.cwd());
     const flavorState: WireObject = { id: "f1", name: "gh-small", vcpus: 2, ram: 4096, disk: 20, isPublic: false, rxTxFactor: 1, region: "RegionOne", flavorId: "f1", extraSpecs: {} };
     const flavorInputs = (overrides: WireObject): WireObject => ({ name: "gh-small", vcpus: 2, ram: 4096, disk: 20, isPublic: false, rxTxFactor: 1, __defaults: ["rxTxFactor"], ...overrides });
 

@@ -51,20 +51,27 @@ interface Rule {
     pattern: RequestPattern;
     failure: InjectedFailure;
     remaining: number;
+    /** Matching requests still to be answered normally before this rule starts failing them. */
+    skip: number;
 }
 
 export class FailureInjector {
     private readonly rules: Rule[] = [];
 
-    add(pattern: RequestPattern, failure: InjectedFailure, times: number): void {
+    add(pattern: RequestPattern, failure: InjectedFailure, times: number, after = 0): void {
         if (!Number.isInteger(times) || times < 1) throw new Error(`times must be a positive integer, got ${times}`);
-        this.rules.push({ pattern, failure, remaining: times });
+        if (!Number.isInteger(after) || after < 0) throw new Error(`after must be a whole number, got ${after}`);
+        this.rules.push({ pattern, failure, remaining: times, skip: after });
     }
 
-    /** The failure for this request, if a rule matches; consumes one use of that rule. */
+    /** The failure for this request, if a rule matches; consumes one use of that rule (or one of its skips). */
     take(method: string, path: string): InjectedFailure | undefined {
         const rule = this.rules.find((r) => r.remaining > 0 && matches(r.pattern, method, path));
         if (!rule) return undefined;
+        if (rule.skip > 0) {
+            rule.skip--;
+            return undefined;
+        }
         rule.remaining--;
         return rule.failure;
     }

@@ -134,6 +134,11 @@ export class FakeGithub {
         this.state.tokens.set(token, { kind: "pat" });
     }
 
+    /** A revoked token is unknown from then on: GitHub answers 401 "Bad credentials". */
+    revokeToken(token: string): void {
+        this.state.tokens.delete(token);
+    }
+
     addOrg(org: string): void {
         this.state.addScope(org);
     }
@@ -236,9 +241,12 @@ export class FakeGithub {
 
     // ---- failures, log, contract --------------------------------------------
 
-    /** The next `times` requests matching `pattern` get `failure` instead of their normal answer. */
-    failNext(pattern: RequestPattern, failure: InjectedFailure, times = 1): void {
-        this.failures.add(pattern, failure, times);
+    /**
+     * The next `times` requests matching `pattern` get `failure` instead of their normal answer;
+     * with `after`, only once that many matching requests were answered normally.
+     */
+    failNext(pattern: RequestPattern, failure: InjectedFailure, times = 1, after = 0): void {
+        this.failures.add(pattern, failure, times, after);
     }
 
     /** Drops every injected failure not yet used. */

@@ -53,15 +53,18 @@ export function assertFleetTree(run: EngineRun, pools: PoolConfig[]): void {
     }
 }
 
-/** Per pool: its flavor (created only when configured so) and `count` slots of registration, instance, drain guard. */
-export function assertPoolsAndSlots(run: EngineRun, pools: PoolConfig[]): void {
+/**
+ * Per pool: its flavor (created only when configured so) and its slots (`count`, or for a pool
+ * sized by demand the number `slotsOf` gives) of registration, instance, drain guard.
+ */
+export function assertPoolsAndSlots(run: EngineRun, pools: PoolConfig[], slotsOf: (pool: PoolConfig) => number = (pool) => pool.count): void {
     for (const poolConfig of pools) {
         const pool = only(run.monitor.registrations.filter((r) => r.type === TYPES.pool && r.name === `fleet-${poolConfig.name}`), `pool ${poolConfig.name}`);
         const flavor = only(childrenOf(run, pool, TYPES.flavor), `flavor of ${poolConfig.name}`);
         const createdFlavors = childrenOf(run, flavor, TYPES.osFlavor);
         assert.equal(createdFlavors.length, poolConfig.flavor.existing === undefined ? 1 : 0, `created flavors of ${poolConfig.name}`);
         const slots = childrenOf(run, pool, TYPES.slot);
-        assert.equal(slots.length, poolConfig.count, `slots of pool ${poolConfig.name}`);
+        assert.equal(slots.length, slotsOf(poolConfig), `slots of pool ${poolConfig.name}`);
         for (const slot of slots) {
             const registration = only(childrenOf(run, slot, TYPES.registration), `registration of ${slot.name}`);
             const instance = only(childrenOf(run, slot, TYPES.instance), `instance of ${slot.name}`);
@@ -71,20 +74,20 @@ export function assertPoolsAndSlots(run: EngineRun, pools: PoolConfig[]): void {
             assert.ok(dependsOn(drainGuard, instance), `${drainGuard.name} must depend on ${instance.name}`);
         }
     }
-    const totalSlots = pools.reduce((sum, pool) => sum + pool.count, 0);
+    const totalSlots = pools.reduce((sum, pool) => sum + slotsOf(pool), 0);
     for (const type of [TYPES.instance, TYPES.registration, TYPES.drainGuard]) {
         assert.equal(run.monitor.registrationsOfType(type).length, totalSlots, type);
     }
 }
 
-/** Dynamic resources arrive with the serialized provider the engine will run in cmd/dynamic-provider. */
+/** Dynamic resources arrive with the one-line loader of the stable entry module (components/providers/loader.ts). */
 export function assertSerializedProviders(run: EngineRun): void {
     const dynamic = run.monitor.registrations.filter((registration) => registration.type.startsWith("pulumi-nodejs:dynamic"));
     assert.ok(dynamic.length > 0, "no dynamic resources registered");
     for (const registration of dynamic) {
         const provider = registration.inputs["__provider"];
         assert.equal(typeof provider, "string", `${registration.name} has no __provider`);
-        assert.match(provider as string, /exports\.handler = /);
+        assert.match(provider as string, /^exports\.handler = \(\) => require\(require\("path"\)\.resolve\("components\/providers\/entry\.js"\)\)\.\w+;\n$/);
     }
 }
 
@@ -103,7 +106,8 @@ export function assertSecretsStaySecret(run: EngineRun, secrets: Record<string, 
         }
     }
     for (const registration of [...run.monitor.registrationsOfType(TYPES.registration), ...run.monitor.registrationsOfType(TYPES.drainGuard)]) {
-        assert.ok(secretPaths(registration.inputs).includes("github"), `${registration.name}: the GitHub connection must be a secret input`);
+        // Credentials come from the stack config in the providers' configure, never from a resource's inputs.
+        assert.equal(registration.inputs["github"], undefined, `${registration.name}: a GitHub connection among its inputs`);
     }
     for (const instance of run.monitor.registrationsOfType(TYPES.instance)) {
         assert.ok(secretPaths(instance.inputs).includes("userData"), `${instance.name}: userData must be a secret input`);

@@ -26,23 +26,36 @@ export interface Deployment {
     result: OperationResult;
 }
 
+export interface FleetDeploymentOptions {
+    cloud?: CloudBackend;
+    /** The project directory: this repository (the default), or a copy of it a test changes between runs. */
+    programDir?: string;
+    /** More environment for the program and the provider host (e.g. RUNNER_DEMAND_FILE). */
+    env?: Record<string, string>;
+}
+
 export class FleetDeployments {
     readonly stack: HarnessStack;
+    readonly programDir: string;
+
+    /** Edits of the stack config applied before each deployment's own (e.g. a different image source). */
+    private readonly configEdits: ((config: Record<string, string>) => void)[] = [];
 
     constructor(
         private readonly world: GithubWorld,
         private readonly stackName: string,
         private readonly secrets: Record<string, string>,
-        cloud?: CloudBackend,
+        options: FleetDeploymentOptions = {},
     ) {
+        this.programDir = options.programDir ?? REPO;
         this.stack = HarnessStack.inMemory({
-            programDir: REPO,
+            programDir: this.programDir,
             project: PROJECT,
             stack: stackName,
             // ts-node's type check is exercised by the preview tests; repeated deployments only
             // need the program's behaviour, so they skip it as PULUMI_NODEJS_TRANSPILE_ONLY allows.
-            env: { ...world.front.programEnv, PULUMI_NODEJS_TRANSPILE_ONLY: "true" },
-            ...(cloud !== undefined ? { cloud } : {}),
+            env: { ...world.front.programEnv, PULUMI_NODEJS_TRANSPILE_ONLY: "true", ...options.env },
+            ...(options.cloud !== undefined ? { cloud: options.cloud } : {}),
         });
     }
 
@@ -52,6 +65,11 @@ export class FleetDeployments {
 
     get cloud(): CloudBackend {
         return this.stack.cloud;
+    }
+
+    /** Keeps `edit` applied to the stack config of every later deployment (as `pulumi config set` would). */
+    editConfig(edit: (config: Record<string, string>) => void): void {
+        this.configEdits.push(edit);
     }
 
     /** Deploys (or previews) the stack with its first pool's count set to `poolCount`. */
@@ -64,6 +82,7 @@ export class FleetDeployments {
     /** Deploys (or previews) the stack with its pools edited first (the objects are the stack file's). */
     async deployWith(dryRun: boolean, editPools: (pools: PoolConfig[]) => void): Promise<Deployment> {
         const config = stackConfig(this.stackName, this.secrets, this.world.apiUrl, (values) => {
+            for (const edit of this.configEdits) edit(values);
             const pools = poolsOf({ config: values, secretKeys: [] });
             editPools(pools);
             values[`${PROJECT}:pools`] = JSON.stringify(pools);
@@ -115,7 +134,7 @@ export interface DevFleet {
     deployments: FleetDeployments;
 }
 
-export async function startDevFleet(minimumSlots: number, cloud?: CloudBackend): Promise<DevFleet> {
+export async function startDevFleet(minimumSlots: number, options: FleetDeploymentOptions = {}): Promise<DevFleet> {
     const token = `ghp_${randomBytes(18).toString("hex")}`;
     const secrets = { [`${PROJECT}:githubToken`]: token, "openstack:password": `pw-${randomBytes(12).toString("hex")}` };
     const world = await GithubWorld.start();
@@ -127,5 +146,5 @@ export async function startDevFleet(minimumSlots: number, cloud?: CloudBackend):
         await world.stop();
         throw new Error(`the dev stack needs a pool of at least ${minimumSlots} runners`);
     }
-    return { world, secrets, config, pool, deployments: new FleetDeployments(world, "dev", secrets, cloud) };
+    return { world, secrets, config, pool, deployments: new FleetDeployments(world, "dev", secrets, options) };
 }

@@ -37,7 +37,10 @@ export const TYPES = {
 
 export interface PoolConfig {
     name: string;
+    /** Fixed pools; pools sized by demand have min/max instead. */
     count: number;
+    min?: number;
+    max?: number;
     flavor: { existing?: string; vcpus?: number };
     labels: string[];
 }

@@ -19,6 +19,8 @@
  *   attributes unknown; an update in preview the old state with the new inputs laid over it.
  */
 import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import path from "node:path";
 import type { CloudBackend } from "../cloud";
 import type { ResourceSpec } from "../openstack-schema";
 import { UNKNOWN_VALUE, type WireObject, type WireValue } from "../pulumi-values";
@@ -41,11 +43,29 @@ function withoutBridgeKeys(values: WireObject): WireObject {
     return rest;
 }
 
+const GLANCE_IMAGE = "openstack:images/image:Image";
+
 export class BridgeProvider implements ResourceProvider {
     constructor(
         private readonly specs: (type: string) => ResourceSpec | undefined,
         private readonly cloud: CloudBackend,
+        /** The provider process's working directory: the engine starts plugins in the project directory. */
+        private readonly workingDirectory: string,
     ) {}
+
+    /**
+     * An image's upload reads `localFilePath` on the machine running the provider, before any API
+     * call (terraform-provider-openstack v1.54.1 resource_openstack_images_image_v2.go Create:
+     * resourceImagesImageV2File, then resourceImagesImageV2FileProps' os.Open): a missing file
+     * fails the create with "Error opening file for Image: open <path>: no such file or directory".
+     */
+    private checkLocalFile(resource: ResourceRef, inputs: WireObject): void {
+        const file = inputs["localFilePath"];
+        if (resource.type !== GLANCE_IMAGE || typeof file !== "string" || file === "") return;
+        if (!existsSync(path.resolve(this.workingDirectory, file))) {
+            throw new Error(`Error opening file for Image: open ${file}: no such file or directory`);
+        }
+    }
 
     private spec(resource: ResourceRef): ResourceSpec {
         const spec = this.specs(resource.type);
@@ -102,6 +122,7 @@ export class BridgeProvider implements ResourceProvider {
             }
             return { id: "", outputs: this.finish(spec, planned, "") };
         }
+        this.checkLocalFile(resource, stripObject(inputs));
         const created = await this.cloud.create({ ...resource, inputs: stripObject(withoutBridgeKeys(inputs)) });
         // The cloud's read wins (it fills Optional+Computed attributes); inputs fill what it does not report.
         return { id: created.id, outputs: this.finish(spec, this.merge(spec, this.stored(spec, inputs), created.outputs), created.id) };

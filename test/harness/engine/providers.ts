@@ -50,7 +50,7 @@ export class ProviderRegistry {
         private readonly nodejsInputs: () => WireObject,
     ) {
         this.dynamic = new DynamicProvider(() => this.startHost());
-        this.bridge = new BridgeProvider(resourceSpec, options.cloud);
+        this.bridge = new BridgeProvider(resourceSpec, options.cloud, options.programDir);
     }
 
     /** The engine address handed to the host (the monitor's, when a program runs). */

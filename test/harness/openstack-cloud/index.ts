@@ -50,6 +50,7 @@ function storedInputs(type: string, inputs: WireObject): WireObject {
 export class OpenStackCloud implements CloudBackend {
     private readonly world: WorldJson;
     private readonly servers: ServerBackend | undefined;
+    private readonly failingCreates: { kind: ObjectKind; status: number; reason: string }[] = [];
     /** Nova keeps a server's user data for rebuilds; held in memory only (see storedInputs). */
     private readonly userData = new Map<string, string | undefined>();
 
@@ -133,6 +134,14 @@ export class OpenStackCloud implements CloudBackend {
         return found === undefined ? undefined : structuredClone(found);
     }
 
+    /**
+     * The next create of `kind` fails with this API answer (e.g. a Glance upload cut off by a 503),
+     * as the service would answer it; nothing is created.
+     */
+    failNextCreate(kind: ObjectKind, status: number, reason: string): void {
+        this.failingCreates.push({ kind, status, reason });
+    }
+
     /** Nova status now: the machine's, when a ServerBackend runs it. */
     serverStatus(id: string): NovaStatus {
         const server = this.requireObject(id, "server");
@@ -160,6 +169,11 @@ export class OpenStackCloud implements CloudBackend {
     async create(request: CloudRequest & { inputs: WireObject }): Promise<{ id: string; outputs: WireObject }> {
         const kind = this.kindOf(request);
         const { inputs } = request;
+        const failing = this.failingCreates.findIndex((failure) => failure.kind === kind);
+        if (failing >= 0) {
+            const [failure] = this.failingCreates.splice(failing, 1);
+            throw new CloudError(this.serviceOf(kind), `POST ${kind}`, failure!.status, failure!.reason);
+        }
         switch (kind) {
             case "server":
                 return this.createServer(request);
