@@ -14,6 +14,8 @@ export interface SlotOutput {
     imageId: string;
     /** When the slot's runner was registered (GitHub's hourly registration budget counts these). */
     createdAt?: string;
+    /** The Nova server of the slot (absent in outputs written before it was recorded). */
+    serverId?: string;
 }
 
 export interface PoolOutput {
@@ -57,7 +59,7 @@ export interface FleetOutputs {
     networkId: string;
 }
 
-const slotSchema = z.object({ index: z.number().int().min(0), runner: z.string(), retiring: z.boolean(), imageId: z.string(), createdAt: z.string().optional() });
+const slotSchema = z.object({ index: z.number().int().min(0), runner: z.string(), retiring: z.boolean(), imageId: z.string(), createdAt: z.string().optional(), serverId: z.string().optional() });
 const poolSchema = z.object({ desired: z.number().int().min(0), slots: z.array(slotSchema) });
 const builtImageSchema = z.object({
     key: z.string(),

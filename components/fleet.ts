@@ -119,6 +119,7 @@ export class RunnerFleet extends pulumi.ComponentResource {
                     boot,
                     sensitive,
                     busySlots: new Set(existing.filter((slot) => slot.runner === "busy").map((slot) => slot.index)),
+                    poweredOffSlots: new Set(args.observed.poweredOff[pool.name] ?? []),
                     dependsOn: image.managed,
                 },
                 parent,

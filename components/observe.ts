@@ -6,6 +6,7 @@
  * only after these reads keeps every resource name known up front.
  */
 import { readFileSync } from "node:fs";
+import * as openstack from "@pulumi/openstack";
 import * as pulumi from "@pulumi/pulumi";
 import type { FleetConfig } from "./config";
 import { assignQueuedJobs, parseDemandSnapshot, type DemandSnapshot } from "./demand";
@@ -14,6 +15,7 @@ import { listRunners, type ObservedRunner } from "./github/runners";
 import { readPreviousDeployment, NO_PREVIOUS_DEPLOYMENT, type PreviousDeployment } from "./fleet-outputs";
 import type { RunnerLookup } from "./image/build-args";
 import { type ImageBuildPlan, resolveImageBuild } from "./image/resolve";
+import { powerCheckCandidates, poweredOffSlots } from "./powered-off";
 
 export interface FleetObservation {
     previous: PreviousDeployment;
@@ -24,6 +26,8 @@ export interface FleetObservation {
     now: Date;
     /** Queued jobs each pool can run, from the reconciler's demand file; undefined without (fresh) demand information. */
     queuedByPool?: Record<string, number>;
+    /** Per pool, the slots whose token-mode ephemeral runner is not listed and whose server Nova reports powered off. */
+    poweredOff: Record<string, number[]>;
 }
 
 /** The environment variable naming the reconciler's demand file (components/demand/snapshot.ts). */
@@ -80,7 +84,7 @@ export async function observeFleet(config: FleetConfig, options: ObserveOptions 
               );
     const now = new Date();
     if (options.offline === true) {
-        return { previous: NO_PREVIOUS_DEPLOYMENT, runners: [], imageBuild: await imageBuild, now };
+        return { previous: NO_PREVIOUS_DEPLOYMENT, runners: [], imageBuild: await imageBuild, now, poweredOff: {} };
     }
     const demand = demandPerPool(config, now);
     if (demand.note !== undefined) await pulumi.log.warn(demand.note);
@@ -90,5 +94,19 @@ export async function observeFleet(config: FleetConfig, options: ObserveOptions 
         listRunners(createGithubClient(connection), config.github.apiUrl, config.github.path),
         imageBuild,
     ]);
-    return { previous, runners, imageBuild: build, now, queuedByPool: demand.queuedByPool };
+    const poweredOff = await poweredOffSlots(powerCheckCandidates(config.pools, previous, runners), novaPowerState);
+    return { previous, runners, imageBuild: build, now, queuedByPool: demand.queuedByPool, poweredOff };
+}
+
+/** Through the provider's own data source, with the stack's `openstack:*` settings, like every other read. */
+async function novaPowerState(serverId: string): Promise<string | undefined> {
+    try {
+        return (await openstack.compute.getInstanceV2({ id: serverId })).powerState;
+    } catch (error) {
+        // A server still building has no power state the provider accepts ("Invalid power_state",
+        // terraform-provider-openstack v1.54.1 data_source_openstack_compute_instance_v2.go), a
+        // deleted one none at all: neither says the runner is done, and the bootstrap timeout still applies.
+        await pulumi.log.debug(`no power state for server ${serverId}: ${error instanceof Error ? error.message : String(error)}`);
+        return undefined;
+    }
 }

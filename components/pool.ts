@@ -46,6 +46,8 @@ export interface RunnerPoolArgs {
     sensitive: boolean;
     /** Runners GitHub reports busy now, by slot index (for deferred-change reports). */
     busySlots: ReadonlySet<number>;
+    /** Slots whose server Nova reports powered off (observe.ts), by index. */
+    poweredOffSlots: ReadonlySet<number>;
     /** Resources every slot's registration depends on (the Glance images), so a destroy deletes servers first. */
     dependsOn: pulumi.Resource[];
 }
@@ -56,6 +58,7 @@ export interface SlotSummary {
     retiring: boolean;
     imageId: string;
     createdAt: string;
+    serverId: string;
 }
 
 /** What a busy runner waits for when its slot is no longer wanted (scale-in, a disabled pool). */
@@ -128,17 +131,19 @@ export class RunnerPool extends pulumi.ComponentResource {
                     retiring: planned.retiring,
                     drain: planned.drain,
                     hold: planned.hold === true,
+                    poweredOff: args.poweredOffSlots.has(planned.index),
                     dependsOn: args.dependsOn,
                 },
                 parent,
             );
             summaries.push(
-                pulumi.all([slot.runnerName, slot.applied, slot.createdAt]).apply(([runner, applied, createdAt]) => ({
+                pulumi.all([slot.runnerName, slot.applied, slot.createdAt, slot.instanceId]).apply(([runner, applied, createdAt, serverId]) => ({
                     index: planned.index,
                     runner,
                     retiring: planned.retiring,
                     imageId: applied.imageId,
                     createdAt,
+                    serverId,
                 })),
             );
             if (args.busySlots.has(planned.index) && planned.retiring) {

@@ -35,6 +35,8 @@ export interface RunnerSlotArgs {
     drain: boolean;
     /** Not recycled in this run (GitHub's registration budget is spent). */
     hold: boolean;
+    /** Nova reports the slot's server powered off: a token-mode ephemeral runner absent from GitHub is used up. */
+    poweredOff: boolean;
     /** The registration depends on these too (the Glance images the fleet manages). */
     dependsOn?: pulumi.Resource[];
 }
@@ -70,6 +72,7 @@ export class RunnerSlot extends pulumi.ComponentResource {
                 template: args.template,
                 retiring: args.retiring,
                 hold: args.hold,
+                poweredOff: args.poweredOff,
             },
             { parent: this, sensitiveSettings: args.sensitive, dependsOn: args.dependsOn },
         );

@@ -73,6 +73,18 @@ test("token mode: kept while within the bootstrap timeout, replaced after it, a 
     assert.deepEqual(changed.action === "replace" && changed.replaceKeys, ["labels"]);
 });
 
+test("token mode: a runner GitHub does not list whose VM powered off is used up, within the bootstrap timeout too; JIT is unaffected", () => {
+    const booting = input({ registeredAtCreate: false, observed: absent, now: minutesAfterCreate(3) });
+    assert.equal(decideRegistration(booting).action, "keep");
+    const usedUp = decideRegistration({ ...booting, poweredOff: true });
+    assert.equal(usedUp.action, "replace");
+    assert.match(usedUp.reason, /powered off/);
+    assert.deepEqual(usedUp.action === "replace" ? usedUp.replaceKeys : [], [RUNNER_STATE_KEY]);
+    assert.equal(decideRegistration({ ...booting, poweredOff: true, retiring: true }).action, "keep", "a retiring slot is never recycled");
+    assert.equal(decideRegistration({ ...booting, poweredOff: true, observed: idleOnline }).action, "keep", "a listed runner is judged by GitHub's view");
+    assert.match(decideRegistration(input({ observed: absent, poweredOff: true })).reason, /gone from GitHub/);
+});
+
 test("a busy runner defers every change, and says which", () => {
     const decision = decideRegistration(input({ observed: busyOnline, changed: ["instance", "template"] }));
     assert.deepEqual(decision, { action: "keep", deferred: ["instance", "template"], reason: "the runner is busy: the change of instance, template waits until its job is done" });

@@ -480,6 +480,7 @@ const registrationArgs = () => ({
     template: "0".repeat(32),
     retiring: false,
     hold: false,
+    poweredOff: false,
 });
 
 test("RunnerRegistration: no credential among its inputs, userData always a secret output, settings too when sensitive; delete before replace", async () => {

@@ -32,6 +32,8 @@ export interface RunnerRegistrationArgs {
     retiring: pulumi.Input<boolean>;
     /** Do not recycle it in this run: GitHub's registration budget for the hour is spent. */
     hold: pulumi.Input<boolean>;
+    /** Nova reports the slot's server powered off (a used-up ephemeral runner); see inputs.ts. */
+    poweredOff: pulumi.Input<boolean>;
 }
 
 export interface RunnerRegistrationOptions extends pulumi.CustomResourceOptions {

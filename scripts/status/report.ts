@@ -161,6 +161,8 @@ function nextForSlot(slot: SlotState, github: GithubState, context: SlotContext)
         now: snapshot.now,
         retiring: false,
         hold: planned.hold === true,
+        // As the program does (components/powered-off.ts): Nova's SHUTOFF tells a used-up token-mode runner from a booting one.
+        poweredOff: registration.desired["ephemeral"] !== false && context.lookups.server(slot.serverId)?.status === "SHUTOFF",
     });
     return decision.action === "keep"
         ? { action: "keep", reason: decision.reason, deferred: [...decision.deferred] }

@@ -23,6 +23,8 @@ export interface DecisionInput {
     retiring: boolean;
     /** GitHub's registration budget for the hour is spent: no new runner for this slot in this run. */
     hold?: boolean;
+    /** Nova reports the slot's server SHUTOFF: an ephemeral runner's VM powers off once its job is done. */
+    poweredOff?: boolean;
 }
 
 export type Decision =
@@ -62,6 +64,8 @@ function decideUnheld(
 
     if (observed.kind === "absent") {
         if (input.registeredAtCreate) return recycle("the runner is gone from GitHub (its job is done, or it was removed)");
+        // A token-mode runner is also absent while its VM boots: only the powered-off VM tells "done" from "booting".
+        if (input.poweredOff === true) return recycle("the runner is gone from GitHub and its VM powered off (its job is done)");
         if (pastBootstrap) return recycle("the runner never registered within the bootstrap timeout");
         // Still booting, so not busy: a pending change can take effect now.
         return changed.length > 0

@@ -32,6 +32,11 @@ export interface RegistrationInputs {
     retiring: boolean;
     /** Not recycled in this run: GitHub's registration budget for the hour is spent. */
     hold: boolean;
+    /**
+     * Nova reports the slot's server powered off (SHUTOFF). An ephemeral runner powers its VM off
+     * once its job is done, so a token-mode runner that GitHub does not list is used up, not booting.
+     */
+    poweredOff: boolean;
 }
 
 export interface InputFailure {
@@ -110,7 +115,7 @@ export function checkRegistrationInputs(raw: Record<string, unknown>): { inputs?
     if (known("boot") && (typeof raw.boot !== "string" || !isJsonObjectText(raw.boot))) {
         failures.push({ property: "boot", reason: "expected the boot settings as JSON object text (value not shown)" });
     }
-    for (const flag of ["retiring", "hold"]) {
+    for (const flag of ["retiring", "hold", "poweredOff"]) {
         if (known(flag) && raw[flag] !== undefined && raw[flag] !== null && typeof raw[flag] !== "boolean") fail(flag, "true or false");
     }
     if (known("template") && (typeof raw.template !== "string" || !/^[0-9a-f]{16,64}$/.test(raw.template))) {
@@ -130,6 +135,7 @@ export function checkRegistrationInputs(raw: Record<string, unknown>): { inputs?
         template: raw.template as string,
         retiring: raw.retiring === true,
         hold: raw.hold === true,
+        poweredOff: raw.poweredOff === true,
     };
     if (typeof runnerGroup === "string") inputs.runnerGroup = runnerGroup;
     return { inputs, failures };

@@ -152,6 +152,7 @@ export async function decideFromGithub(oldsRaw: Record<string, unknown>, news: R
         now,
         retiring: news.retiring === true,
         hold: news.hold === true,
+        poweredOff: news.poweredOff === true,
     });
 }
 

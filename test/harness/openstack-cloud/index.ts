@@ -17,7 +17,7 @@ import type { WireObject } from "../pulumi-values";
 import { checkImageDelete } from "./glance";
 import { lookUp } from "./lookups";
 import { checkNeutronDelete } from "./neutron";
-import { checkFlavorAccess, checkFlavorCreate, findFlavor, planServer } from "./nova";
+import { checkFlavorAccess, checkFlavorCreate, findFlavor, INSTANCE_LOOKUP, lookUpInstance, planServer } from "./nova";
 import { computedAttributes, KIND_OF_TYPE, newWorld, type CloudObject, type ObjectKind, type TemplateContext, type WorldJson } from "./world";
 
 export type { CloudObject, ObjectKind, WorldJson } from "./world";
@@ -163,6 +163,7 @@ export class OpenStackCloud implements CloudBackend {
     // --- CloudBackend --------------------------------------------------------------------------
 
     invoke(token: string, args: WireObject): WireObject | undefined {
+        if (token === INSTANCE_LOOKUP) return lookUpInstance(this.world, args, (id) => this.serverStatus(id));
         return lookUp(this.world, token, args);
     }
 

@@ -108,3 +108,33 @@ export function planServer(world: WorldJson, inputs: WireObject): ServerPlan {
     }
     return { imageId: image.id, flavor, networkIds, userDataBase64, metadata };
 }
+
+export const INSTANCE_LOOKUP = "openstack:compute/getInstanceV2:getInstanceV2";
+
+/**
+ * The `getInstanceV2` data source by id (terraform-provider-openstack v1.54.1
+ * data_source_openstack_compute_instance_v2.go dataSourceComputeInstanceV2Read): GET the server;
+ * a 404 is no error but an empty result (CheckDeleted sets the id to ""); `power_state` is
+ * Nova's status lowercased, and a status other than active, shutoff, error, migrating, shelved or
+ * shelved_offloaded (e.g. BUILD) fails the read with "Invalid power_state for instance".
+ */
+export function lookUpInstance(world: WorldJson, args: WireObject, statusOf: (id: string) => string): WireObject {
+    const id = String(args["id"] ?? "");
+    const server = world.objects.find((object) => object.kind === "server" && object.id === id);
+    if (server === undefined) return { ...args, id: "" };
+    const status = statusOf(id);
+    const powerState = status.toLowerCase();
+    if (!["active", "shutoff", "error", "migrating", "shelved_offloaded", "shelved"].includes(powerState)) {
+        throw new Error(`Invalid power_state for instance ${id}: ${status}`);
+    }
+    return {
+        ...args,
+        id,
+        name: server.name,
+        powerState,
+        imageId: server.attributes["imageId"] ?? "",
+        flavorId: server.attributes["flavorId"] ?? "",
+        metadata: server.attributes["metadata"] ?? {},
+        region: world.region,
+    };
+}
