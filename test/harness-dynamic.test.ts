@@ -172,3 +172,24 @@ describe("a delete hook", TIME_LIMIT, () => {
         assert.equal(fixture.stack.state.resources.size, 0);
     });
 });
+
+describe("the import option on a dynamic resource", TIME_LIMIT, () => {
+    let fixture: FixtureStack;
+    let result: OperationResult;
+
+    before(async () => {
+        fixture = await FixtureStack.open({ scenario: "importDynamic", config: { value: "v", importId: "existing-1" } });
+        result = await fixture.stack.up();
+    });
+    after(() => fixture?.dispose());
+
+    // The engine's ImportStep reads with neither inputs nor state (pulumi/pulumi v3.259
+    // pkg/resource/deploy/step.go ImportStep.Apply), so the SDK's dynamic-provider host has no
+    // `__provider` to load (@pulumi/pulumi cmd/dynamic-provider read, getProvider): the import
+    // fails, as users report (pulumi/pulumi#16175, #3550). The harness must fail it the same way.
+    test("fails in the provider host, which gets no __provider, and adopts nothing", () => {
+        assert.ok(result.error !== undefined, "the import succeeded; the engine's cannot");
+        assert.match(`${result.error}\n${result.providerStderr}`, /code must be a string|__provider/);
+        assert.deepEqual([...fixture.stack.state.resources.values()].filter((resource) => resource.custom && !resource.type.startsWith("pulumi:providers:")), []);
+    });
+});
