@@ -104,9 +104,10 @@ function plainInputs(value: unknown): unknown {
 
 /**
  * A copy of this project a test may change between runs (a code upgrade, a moved module): every
- * file git knows (tracked or new, not ignored) copied, node_modules linked. Removed by `dispose`.
+ * file git knows (tracked or new, not ignored) copied, node_modules linked (a symlink, or a tree
+ * of hard links a test may prune). Removed by `dispose`.
  */
-export function copyProject(): { dir: string; dispose: () => void } {
+export function copyProject(options: { nodeModules?: "symlink" | "hardlink" } = {}): { dir: string; dispose: () => void } {
     const dir = mkdtempSync(path.join(tmpdir(), "project-copy-"));
     const files = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: REPO, encoding: "utf8" })
         .split("\0")
@@ -115,7 +116,12 @@ export function copyProject(): { dir: string; dispose: () => void } {
         mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
         copyFileSync(path.join(REPO, file), path.join(dir, file));
     }
-    symlinkSync(path.join(REPO, "node_modules"), path.join(dir, "node_modules"), "dir");
+    if (options.nodeModules === "hardlink") {
+        // Its own tree (a test may prune it) without copying 600 MB.
+        execFileSync("cp", ["-al", path.join(REPO, "node_modules"), path.join(dir, "node_modules")]);
+    } else {
+        symlinkSync(path.join(REPO, "node_modules"), path.join(dir, "node_modules"), "dir");
+    }
     return { dir, dispose: () => rmSync(dir, { recursive: true, force: true }) };
 }
 

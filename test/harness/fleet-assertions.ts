@@ -29,10 +29,10 @@ function installedVersion(module: string): string {
 }
 
 /** cmd/run logs (at debug level, to the engine) which compiler and ts-node it loaded, and from where. */
-export function assertProjectTypeScript(run: EngineRun): void {
+export function assertProjectTypeScript(run: EngineRun, projectDir: string = REPO): void {
     const messages = run.monitor.logs.map((log) => log.message);
-    const typescript = `Found typescript version ${installedVersion("typescript")} at ${path.join(REPO, "node_modules/typescript/lib/typescript.js")}`;
-    const tsNode = `Found ts-node version: ${installedVersion("ts-node")} at ${path.join(REPO, "node_modules/ts-node/dist/index.js")}`;
+    const typescript = `Found typescript version ${installedVersion("typescript")} at ${path.join(projectDir, "node_modules/typescript/lib/typescript.js")}`;
+    const tsNode = `Found ts-node version: ${installedVersion("ts-node")} at ${path.join(projectDir, "node_modules/ts-node/dist/index.js")}`;
     assert.ok(messages.includes(typescript), messages.filter((message) => /typescript|ts-node/i.test(message)).join("\n"));
     assert.ok(messages.includes(tsNode));
     assert.ok(!messages.some((message) => message.includes("vendored")));
