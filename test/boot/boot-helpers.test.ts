@@ -8,9 +8,11 @@ import { execFile, spawnSync } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { gzipSync } from "node:zlib";
 import { loopDevicesUnder, partitionExtent, withMountedRoot } from "./mounted-disk";
 import { writeNocloudSeed } from "./nocloud-seed";
-import { bootVm } from "./qemu-vm";
+import { bootVm, qemuArgs } from "./qemu-vm";
+import { guestNetworkConfig } from "./guest-network";
 import { readGuestFiles } from "./guest-files";
 
 const execFileAsync = promisify(execFile);
@@ -41,6 +43,28 @@ test("the NoCloud seed is an ISO labelled cidata holding user-data and meta-data
     assert.equal(await extract("/user-data"), userData);
     const metaData = await extract("/meta-data");
     assert.equal(metaData, 'instance-id: "i-0123"\nlocal-hostname: "a-long: name # with yaml-special characters"\n');
+    const { stdout: files } = await execFileAsync("isoinfo", ["-R", "-f", "-i", iso]);
+    assert.deepEqual(files.trim().split("\n").sort(), ["/meta-data", "/user-data"], "no network-config unless one is given");
+
+    const gzipped = gzipSync(Buffer.from(userData));
+    const withNetwork = await writeNocloudSeed(
+        { userData: gzipped, instanceId: "i-0124", localHostname: "h", networkConfig: guestNetworkConfig("fa:16:3e:00:00:01") },
+        join(work, "seed-network.iso"),
+    );
+    const extractBytes = async (file: string) => (await execFileAsync("isoinfo", ["-R", "-i", withNetwork, "-x", file], { encoding: "buffer" })).stdout;
+    assert.deepEqual(await extractBytes("/user-data"), gzipped, "binary user data is kept byte for byte");
+    assert.deepEqual(JSON.parse((await extractBytes("/network-config")).toString("utf8")), {
+        version: 1,
+        config: [{ type: "physical", name: "eth0", mac_address: "fa:16:3e:00:00:01", subnets: [{ type: "static", address: "10.0.2.15/24", gateway: "10.0.2.2" }] }],
+    });
+});
+
+test("qemu's NIC gets the MAC and the MTU asked for (virtio-net host_mtu), and defaults otherwise", () => {
+    const base = { baseImage: "base.qcow2", workDir: work, seedIso: "seed.iso", timeoutMs: 1000 };
+    const nicOf = (args: string[]) => args[args.findIndex((arg, i) => arg.startsWith("virtio-net-pci") && args[i - 1] === "-device")];
+    assert.equal(nicOf(qemuArgs(base, "disk.qcow2")), "virtio-net-pci,netdev=net0");
+    assert.equal(nicOf(qemuArgs({ ...base, nicMtu: 1450, nicMac: "fa:16:3e:00:00:01" }, "disk.qcow2")), "virtio-net-pci,netdev=net0,mac=fa:16:3e:00:00:01,host_mtu=1450");
+    assert.ok(qemuArgs(base, "disk.qcow2").includes("user,id=net0,restrict=on"), "the guest stays isolated");
 });
 
 test("a qcow2's partition 1 is read through a read-only loop device, and nothing stays attached", { skip: asRoot || missing("qemu-img", "sfdisk", "mkfs.ext4", "losetup") }, async () => {

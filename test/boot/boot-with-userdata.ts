@@ -1,12 +1,15 @@
 /**
- * One boot of a runner image with a given userdata: NoCloud seed, qemu on an
- * overlay, the fake GitHub reachable from the guest, the stand-in runner's
- * reports stamped with their arrival time, and the guest's files read from
- * its disk after it stopped.
+ * One boot of a runner image with a given userdata: NoCloud seed (with the
+ * guest's network: an address and a default route, see guest-network.ts),
+ * qemu on an overlay, the fake GitHub reachable from the guest, a job for the
+ * stand-in runner as soon as it is online, its reports stamped with their
+ * arrival time, and the guest's files read from its disk after it stopped.
  */
 import { join } from "node:path";
 import type { FakeGithub, StandinEvent } from "../fake-github";
+import { assignJobsWhenOnline } from "../standin-runner/jobs";
 import { guestUid, type GuestFiles, readGuestFiles, readGuestJournal } from "./guest-files";
+import { DEFAULT_GUEST_MAC, guestNetworkConfig } from "./guest-network";
 import { withMountedRoot } from "./mounted-disk";
 import { writeNocloudSeed } from "./nocloud-seed";
 import { bootVm, type VmRun } from "./qemu-vm";
@@ -49,6 +52,8 @@ export interface UserdataBoot {
     ubuntuUid?: number;
     /** The guest's journal, as `journalctl -o short-monotonic` prints it. */
     journal: string;
+    /** Why a job could not be given to the runner (empty when every online runner got one). */
+    jobProblems: string[];
 }
 
 export interface UserdataBootOptions {
@@ -60,7 +65,9 @@ export interface UserdataBootOptions {
     /** A line of the userdata's own output; its first appearance marks the userdata's start. */
     userdataStartLine: RegExp;
     timeoutMs: number;
-    /** Started with advertisedOrigin = advertisedOriginForGuest(). */
+    /** The MTU of the guest's NIC (see VmOptions.nicMtu); default 1500. */
+    nicMtu?: number;
+    /** Started with advertisedOrigin = advertisedOriginForGuest(). Each runner that comes online gets one job. */
     fake?: FakeGithub;
     onConsoleLine?: (text: string) => void;
 }
@@ -69,11 +76,17 @@ const CLOUD_FINAL_LINE = /Cloud-init v\. \S+ running 'modules:final'/;
 
 export async function bootWithUserdata(options: UserdataBootOptions): Promise<UserdataBoot> {
     const seedIso = await writeNocloudSeed(
-        { userData: options.userData, instanceId: options.instanceId, localHostname: options.localHostname },
+        {
+            userData: options.userData,
+            instanceId: options.instanceId,
+            localHostname: options.localHostname,
+            networkConfig: guestNetworkConfig(DEFAULT_GUEST_MAC),
+        },
         join(options.workDir, "seed.iso"),
     );
     const arrivals: Array<{ at: number; event: StandinEvent }> = [];
     const fake = options.fake;
+    const jobs = fake ? assignJobsWhenOnline(fake) : undefined;
     let seen = fake?.standinEvents.length ?? 0;
     const poll = setInterval(() => {
         if (!fake) return;
@@ -86,11 +99,13 @@ export async function bootWithUserdata(options: UserdataBootOptions): Promise<Us
             workDir: options.workDir,
             seedIso,
             timeoutMs: options.timeoutMs,
+            nicMtu: options.nicMtu,
             forwards: fake ? [{ guestAddress: GUEST_GITHUB_ADDRESS, guestPort: fake.port, hostPort: fake.port }] : [],
             onConsoleLine: (line) => options.onConsoleLine?.(line.text),
         });
     } finally {
         clearInterval(poll);
+        jobs?.stop();
     }
     const events = arrivals.map(({ at, event }) => ({ atMs: at - vm.startedAtMs, event }));
     const firstLine = (pattern: RegExp) => vm.lines.find((l) => pattern.test(l.text))?.atMs;
@@ -107,5 +122,5 @@ export async function bootWithUserdata(options: UserdataBootOptions): Promise<Us
         ubuntuUid: await guestUid(root, "ubuntu"),
         journal: await readGuestJournal(root),
     }));
-    return { vm, timeline, events, files, ubuntuUid, journal };
+    return { vm, timeline, events, files, ubuntuUid, journal, jobProblems: jobs?.problems ?? [] };
 }

@@ -6,6 +6,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { promisify } from "node:util";
 import { buildStandinRunnerTarball } from "./tarball";
+import { assignJob, assignJobsWhenOnline, type JobQueue } from "./jobs";
 import { FakeGithub } from "../fake-github";
 
 const execFileAsync = promisify(execFile);
@@ -25,6 +26,16 @@ before(async () => {
   fake.addRepo("acme", "app");
   fake.addRunnerGroup("acme", "ci group");
 });
+
+/** Every runner that comes online during `body` gets one job at once. */
+async function withJobQueue<T>(body: (queue: JobQueue) => Promise<T>): Promise<T> {
+  const queue = assignJobsWhenOnline(fake);
+  try {
+    return await body(queue);
+  } finally {
+    queue.stop();
+  }
+}
 
 after(async () => {
   await fake.stop();
@@ -104,7 +115,11 @@ test("JIT mode: records args, .env, user and cwd; comes online, takes one job, i
   const dir = await unpackRunner("jit", dotEnv);
   const jit = await jitConfigFor("runner-jit-1");
   const seenBusy = fake.waitForRunner("acme/app", "runner-jit-1", (r) => r?.busy === true, 30_000);
-  const result = await runAsNobody(dir, ["./run.sh", "--jitconfig", jit]);
+  const result = await withJobQueue(async (queue) => {
+    const ran = await runAsNobody(dir, ["./run.sh", "--jitconfig", jit]);
+    assert.deepEqual(queue.problems, []);
+    return ran;
+  });
   assert.equal(result.status, 0, result.stderr);
   assert.equal((await seenBusy)?.status, "online");
   assert.ok(!result.stdout.includes(jit) && !result.stderr.includes(jit), "the JIT config is never printed");
@@ -113,6 +128,7 @@ test("JIT mode: records args, .env, user and cwd; comes online, takes one job, i
 
   const online = fake.standinEvents.find((e) => e.name === "runner-jit-1" && e.event === "online");
   assert.equal(online?.mode, "jit");
+  assert.equal(online?.scope, "acme/app", "the scope is the path of the JIT config's GitHubUrl");
   assert.equal(online?.user, "nobody");
   assert.equal(online?.cwd, dir);
   assert.deepEqual(online?.dotEnvKeys, ["HTTP_PROXY", "LANG", "NO_PROXY", "PATH", "QUOTED", "WITH_EQUALS", "http_proxy", "no_proxy"]);
@@ -144,7 +160,7 @@ test("token mode: config.sh registers with its flags and group, run.sh runs from
   assert.notEqual(again.status, 0, "a configured runner refuses a second configuration");
   assert.match(again.stderr, /already configured/);
 
-  const ran = await runAsNobody(dir, ["./run.sh"]);
+  const ran = await withJobQueue(() => runAsNobody(dir, ["./run.sh"]));
   assert.equal(ran.status, 0, ran.stderr);
   assert.deepEqual(eventsOf("runner-token-1"), ["configured", "online", "busy", "done"]);
   assert.equal(fake.runner("acme", "runner-token-1"), undefined);
@@ -167,7 +183,8 @@ test("the job-started hook from .env runs before the job", { skip: skipReason },
   const marker = join(dir, "hook-ran");
   await unpackRunner("hook", `ACTIONS_RUNNER_HOOK_JOB_STARTED=${hook}\nno_proxy=127.0.0.1\n`);
   await writeFile(hook, `touch ${marker}\n`);
-  const result = await runAsNobody(dir, ["./run.sh", "--jitconfig", await jitConfigFor("runner-hook")]);
+  const jit = await jitConfigFor("runner-hook");
+  const result = await withJobQueue(() => runAsNobody(dir, ["./run.sh", "--jitconfig", jit]));
   assert.equal(result.status, 0, result.stderr);
   const done = fake.standinEvents.find((e) => e.name === "runner-hook" && e.event === "done");
   assert.equal(done?.hookExitCode, 0);
@@ -196,3 +213,68 @@ test("a JIT config that is not base64 JSON fails clearly", { skip: skipReason },
   assert.equal(result.status, 1);
   assert.match(result.stderr, /JIT configuration is not valid/);
 });
+
+test("an idle runner stays online without a job, and takes the job it is given", { skip: skipReason, timeout: 60_000 }, async () => {
+  const dir = await unpackRunner("waits", "no_proxy=127.0.0.1\n");
+  const jit = await jitConfigFor("runner-waits");
+  const running = runAsNobody(dir, ["./run.sh", "--jitconfig", jit]);
+  await fake.waitForRunner("acme/app", "runner-waits", (r) => r?.status === "online", 30_000);
+  // Three job polls later, still online, idle and running.
+  await new Promise((resolve) => setTimeout(resolve, 7_000));
+  assert.deepEqual(eventsOf("runner-waits"), ["online"], "no job was taken without one being given");
+  assert.equal(fake.runner("acme/app", "runner-waits")?.busy, false);
+  assignJob(fake, "acme/app", "runner-waits");
+  const result = await running;
+  assert.equal(result.status, 0, result.stderr);
+  assert.deepEqual(eventsOf("runner-waits"), ["online", "busy", "done"]);
+  assert.equal(fake.runner("acme/app", "runner-waits"), undefined);
+  const online = fake.standinEvents.find((e) => e.name === "runner-waits" && e.event === "online");
+  const hostMtu = Number((await readFile(`/sys/class/net/${await defaultRouteInterface()}/mtu`, "utf8")).trim());
+  assert.equal(online?.defaultRouteMtu, hostMtu, "it reports the MTU of its default-route interface");
+});
+
+test("an idle runner whose registration is deleted stops with an error, as the real listener does", { skip: skipReason, timeout: 60_000 }, async () => {
+  const dir = await unpackRunner("deleted", "no_proxy=127.0.0.1\n");
+  const running = runAsNobody(dir, ["./run.sh", "--jitconfig", await jitConfigFor("runner-deleted")]);
+  await fake.waitForRunner("acme/app", "runner-deleted", (r) => r?.status === "online", 30_000);
+  fake.removeRunner("acme/app", "runner-deleted");
+  const result = await running;
+  assert.equal(result.status, 1);
+  assert.match(result.stderr, /no longer exists on the server/);
+  assert.deepEqual(eventsOf("runner-deleted"), ["online"]);
+});
+
+test("a persistent runner takes job after job, staying registered, until it is deregistered", { skip: skipReason, timeout: 90_000 }, async () => {
+  const dir = await unpackRunner("persistent", "NO_PROXY=127.0.0.1\n");
+  const token = (await githubApi("/orgs/acme/actions/runners/registration-token")).token as string;
+  const configured = await runAsNobody(dir, [
+    "./config.sh", "--url", `${new URL(fake.apiUrl).origin}/acme`, "--token", token, "--unattended", "--name", "runner-persistent",
+  ]);
+  assert.equal(configured.status, 0, configured.stderr);
+  const running = runAsNobody(dir, ["./run.sh"]);
+  for (let job = 1; job <= 2; job++) {
+    await fake.waitForRunner("acme", "runner-persistent", (r) => r?.status === "online" && !r.busy, 30_000);
+    assignJob(fake, "acme", "runner-persistent");
+    await fake.waitForRunner("acme", "runner-persistent", () => eventsOf("runner-persistent").filter((e) => e === "done").length === job, 30_000);
+  }
+  assert.equal(fake.runner("acme", "runner-persistent")?.busy, false, "idle again after its second job, still registered");
+  fake.removeRunner("acme", "runner-persistent");
+  const result = await running;
+  assert.equal(result.status, 1);
+  assert.match(result.stderr, /no longer exists on the server/);
+  assert.deepEqual(eventsOf("runner-persistent"), ["configured", "online", "busy", "done", "busy", "done"]);
+});
+
+test("a job cannot be given to a runner that is not online and idle", () => {
+  fake.addRunners("acme/app", 1, "offline-runner");
+  assert.throws(() => assignJob(fake, "acme/app", "offline-runner-1"), /cannot take a job: it is offline, not online and idle/);
+  assert.throws(() => assignJob(fake, "acme/app", "no-such-runner"), /no runner "no-such-runner" in acme\/app/);
+});
+
+/** The interface of the host's IPv4 default route, from /proc/net/route. */
+async function defaultRouteInterface(): Promise<string> {
+  const routes = (await readFile("/proc/net/route", "utf8")).split("\n").slice(1).map((line) => line.split(/\s+/));
+  const route = routes.find((fields) => fields[1] === "00000000");
+  assert.ok(route?.[0], "this machine has an IPv4 default route");
+  return route[0];
+}
