@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { after, before, beforeEach, test } from "node:test";
 import { createGithubClient, type GithubClientTuning } from "../components/github/client";
 import { decodeJitConfig, FakeGithub } from "./fake-github";
+import { assignJobsWhenOnline } from "./standin-runner/jobs";
 
 const TOKEN = "ghp_fake_token_for_tests";
 const FAST: GithubClientTuning = { retryAfterBaseMs: 1 };
@@ -494,14 +495,24 @@ async function standinRunnerCopy(): Promise<string> {
     return dir;
 }
 
+/** A stand-in that waits for a job nobody gives would wait forever: it is killed after this long. */
+const STANDIN_TIME_LIMIT_MS = 60_000;
+
 function runStandin(dir: string, argv: string[]): Promise<{ status: number | null; output: string }> {
     return new Promise((resolve) => {
         const env = { PATH: "/usr/bin:/bin", HOME: dir, RUNNER_ALLOW_RUNASROOT: "1" };
         const child = spawn(argv[0], argv.slice(1), { cwd: dir, env });
         let output = "";
+        const limit = setTimeout(() => {
+            output += `\n[test] killed after ${STANDIN_TIME_LIMIT_MS} ms`;
+            child.kill("SIGKILL");
+        }, STANDIN_TIME_LIMIT_MS);
         child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
         child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
-        child.on("close", (status) => resolve({ status, output }));
+        child.on("close", (status) => {
+            clearTimeout(limit);
+            resolve({ status, output });
+        });
     });
 }
 
@@ -511,6 +522,7 @@ test("the stand-in runner, given a JIT config from the fake, comes online, takes
     const { owner, repo, scope } = freshWorld();
     const { data } = await client(NO_RETRY).rest.actions.generateRunnerJitconfigForRepo({ owner, repo, name: "standin-jit", runner_group_id: 1, labels: ["x64"] });
     const dir = await standinRunnerCopy();
+    const jobs = assignJobsWhenOnline(fake);
     try {
         const seenBusy = fake.waitForRunner(scope, "standin-jit", (r) => r?.busy === true, 20_000);
         const run = runStandin(dir, ["./run.sh", "--jitconfig", data.encoded_jit_config]);
@@ -521,7 +533,9 @@ test("the stand-in runner, given a JIT config from the fake, comes online, takes
         assert.equal(fake.runner(scope, "standin-jit"), undefined, "an ephemeral runner is gone after its job");
         const events = fake.standinEvents.filter((e) => e.name === "standin-jit").map((e) => e.event);
         assert.deepEqual(events, ["online", "busy", "done"]);
+        assert.deepEqual(jobs.problems, []);
     } finally {
+        jobs.stop();
         await rm(dir, { recursive: true, force: true });
     }
     fake.assertNoContractViolations();
@@ -540,8 +554,10 @@ test("the stand-in runner registers with a registration token through config.sh"
         assert.ok(!configured.output.includes(data.token), "the token is never printed");
         const registered = fake.runner(org, "standin-tok");
         assert.deepEqual([registered?.status, registered?.labels, registered?.runnerGroupId, registered?.ephemeral], ["offline", ["jammy", "x64"], group, true]);
-        const ran = await runStandin(dir, ["./run.sh"]);
+        const jobs = assignJobsWhenOnline(fake);
+        const ran = await runStandin(dir, ["./run.sh"]).finally(() => jobs.stop());
         assert.equal(ran.status, 0, ran.output);
+        assert.deepEqual(jobs.problems, []);
         assert.equal(fake.runner(org, "standin-tok"), undefined);
         assert.deepEqual(
             fake.standinEvents.filter((e) => e.name === "standin-tok").map((e) => e.event),
