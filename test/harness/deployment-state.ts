@@ -83,8 +83,14 @@ export class DeploymentState {
         return state;
     }
 
+    /** A deep copy (the working state of a deployment). */
     clone(): DeploymentState {
-        return DeploymentState.fromJSON(this.toJSON());
+        const copy = new DeploymentState();
+        // Each part copied on its own, as fromJSON(toJSON()) did: no object is shared between them.
+        for (const resource of structuredClone([...this.resources.values()])) copy.resources.set(resource.urn, resource);
+        copy.pendingDeletes.push(...structuredClone(this.pendingDeletes));
+        copy.lastConfig = structuredClone(this.lastConfig);
+        return copy;
     }
 
     /** Replaces this state's content with another's (a finished deployment's working copy). */

@@ -128,6 +128,8 @@ export class DynamicProviderHost {
             const port = await firstLine(child.stdout, 30_000);
             const client = new ResourceProviderClient(`127.0.0.1:${port.trim()}`, grpc.credentials.createInsecure(), {
                 "grpc.max_receive_message_length": 1024 * 1024 * 400,
+                // As on the monitor's server (recording-monitor.ts): no channelz statistics.
+                "grpc.enable_channelz": 0,
             });
             const host = new DynamicProviderHost(child, client);
             await host.configure(options.configure);

@@ -67,6 +67,7 @@ export interface OperationResult {
 export class HarnessStack {
     readonly identity: StackIdentity;
     private stackConfig: StackConfig;
+    private environment: Record<string, string>;
 
     private constructor(
         private readonly options: HarnessStackOptions,
@@ -76,6 +77,7 @@ export class HarnessStack {
     ) {
         this.identity = { project: options.project, stack: options.stack, organization: options.organization ?? "organization" };
         this.stackConfig = { config: { ...(options.config ?? {}) }, secretKeys: [...(options.secretKeys ?? [])] };
+        this.environment = { ...(options.env ?? {}) };
     }
 
     /** A stack whose state lives in this object only (no state file). */
@@ -100,6 +102,11 @@ export class HarnessStack {
     /** The config the next preview or up runs with (`pulumi config set`). */
     setConfig(config: Record<string, string>, secretKeys: string[]): void {
         this.stackConfig = { config: { ...config }, secretKeys: [...secretKeys] };
+    }
+
+    /** The environment the next operation gives the program and the dynamic-provider host (as a shell's exports would). */
+    setEnv(env: Record<string, string>): void {
+        this.environment = { ...env };
     }
 
     preview(): Promise<OperationResult> {
@@ -159,7 +166,7 @@ export class HarnessStack {
             ...this.identity,
             config,
             programDir: this.options.programDir,
-            providerEnv: this.options.env ?? {},
+            providerEnv: this.environment,
             runtimeOptions: this.options.typescript === false ? {} : { typescript: "true" },
             cloud: this.cloud,
         });
@@ -179,7 +186,7 @@ export class HarnessStack {
                 dryRun,
                 config: config.config,
                 secretKeys: config.secretKeys,
-                env: this.options.env,
+                env: this.environment,
                 engine: deployment,
                 signal: deployment.failed.signal,
                 onMonitorStarted: (address) => deployment.providers.attach(address),

@@ -7,6 +7,7 @@
  */
 import { formatPropertyPath, type PropertyPath } from "./property-path";
 import {
+    copyWire,
     OUTPUT_VALUE_SIG,
     SECRET_SIG,
     SIG_KEY,
@@ -90,7 +91,7 @@ export function splitSecrets(value: WireObject): { plain: WireObject; secrets: P
 
 /** The inverse of splitSecrets: the value with a secret wrapper at each path that exists. */
 export function joinSecrets(plain: WireObject, secrets: readonly PropertyPath[]): WireObject {
-    const result = structuredClone(plain);
+    const result = copyWire(plain);
     for (const path of secrets) {
         if (path.length === 0) continue;
         let parent: WireValue = result;

@@ -121,6 +121,13 @@ export class Deployment implements MonitorEngine {
     private readonly serial = new Serial();
     readonly providers: ProviderRegistry;
     private readonly now = new Date().toISOString();
+    /**
+     * Default provider references by "<package>@<version>": the engine registers a package's
+     * default provider once per deployment and answers later requests from its map
+     * (pulumi/pulumi v3.259 pkg/resource/deploy/default_providers.go handleRequest: "Have we loaded
+     * this provider before? Use the existing reference"), not once per resource.
+     */
+    private readonly defaultProviders = new Map<string, string>();
 
     constructor(private readonly options: DeploymentOptions) {
         this.work = options.state.clone();
@@ -344,8 +351,14 @@ export class Deployment implements MonitorEngine {
     // --- registrations ---------------------------------------------------------------------
 
     private defaultProvider(pkg: string, version: string): string {
-        const { reference, resource } = ensureDefaultProvider(this.work, { ...this.options, now: this.now }, pkg, version);
-        this.registered.add(resource.urn);
+        const key = `${pkg}@${version}`;
+        let reference = this.defaultProviders.get(key);
+        if (reference === undefined) {
+            const ensured = ensureDefaultProvider(this.work, { ...this.options, now: this.now }, pkg, version);
+            this.registered.add(ensured.resource.urn);
+            reference = ensured.reference;
+            this.defaultProviders.set(key, reference);
+        }
         return reference;
     }
 

@@ -7,12 +7,12 @@
  * when any key or detailed-diff entry replaces.
  */
 import { parsePropertyPath, pathContains, resetPath } from "../property-path";
-import type { WireObject } from "../pulumi-values";
+import { copyWire, type WireObject } from "../pulumi-values";
 import type { DiffResult } from "../resource-provider";
 import { inputDiff } from "./input-diff";
 
 export function processIgnoreChanges(inputs: WireObject, oldInputs: WireObject, ignoreChanges: readonly string[]): { inputs: WireObject; invalid: string[] } {
-    const result = structuredClone(inputs);
+    const result = copyWire(inputs);
     const invalid: string[] = [];
     for (const text of ignoreChanges) {
         let path;
