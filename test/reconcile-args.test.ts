@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { parseDuration, parseReconcileArgs, UsageError, type ReconcileOptions } from "../scripts/reconcile/args";
+import { parseDuration, parseReconcileArgs, reconcilerLimits, UsageError, type ReconcileOptions } from "../scripts/reconcile/args";
 
 function parse(...argv: string[]): ReconcileOptions {
     const options = parseReconcileArgs(argv, "/srv/fleet");
@@ -73,5 +73,17 @@ describe("reconciler arguments", { timeout: 30_000 }, () => {
         assert.equal(parseDuration("--x", "2h"), 7_200_000);
         assert.equal(parseDuration("--x", "0ms", { allowZero: true }), 0);
         assert.throws(() => parseDuration("--x", "1 minute"), /--x: got "1 minute"/);
+    });
+});
+
+test("the reconciler's timing and health limits are the options given", () => {
+    const options = parseReconcileArgs(
+        ["--stack", "dev", "--poll", "--safety-interval", "7m", "--debounce", "3s", "--backoff-base", "4s", "--backoff-max", "9m", "--lock-retry", "11s", "--supply-interval", "45s", "--max-up-age", "25m", "--max-failing", "33m", "--max-up-duration", "50m"],
+        "/srv/app",
+    );
+    assert.notEqual(options, "help");
+    assert.deepEqual(reconcilerLimits(options as ReconcileOptions), {
+        timing: { safetyIntervalMs: 420_000, debounceMs: 3_000, backoff: { baseMs: 4_000, maxMs: 540_000 }, lockRetryMs: 11_000, supplyIntervalMs: 45_000 },
+        health: { maxUpAgeMs: 1_500_000, maxFailingMs: 1_980_000, maxRunMs: 3_000_000, wakeSlackMs: 60_000 },
     });
 });

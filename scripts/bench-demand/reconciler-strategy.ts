@@ -17,7 +17,7 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { listRunners } from "../../components/github/runners";
-import { parseReconcileArgs } from "../reconcile/args";
+import { parseReconcileArgs, reconcilerLimits } from "../reconcile/args";
 import { selectStack, type ReconcileStack, type UpReport } from "../reconcile/automation";
 import { PollingDemandSource, WebhookDemandSource, type DemandSource } from "../reconcile/demand";
 import { githubClientFor } from "../reconcile/demand-binding";
@@ -132,14 +132,7 @@ export async function runReconciler({ world, clock, simulation }: SimulatedWorld
             metrics,
             logger,
             redactor,
-            timing: {
-                safetyIntervalMs: defaults.safetyIntervalMs,
-                debounceMs: defaults.debounceMs,
-                backoff: { baseMs: defaults.backoffBaseMs, maxMs: defaults.backoffMaxMs },
-                lockRetryMs: defaults.lockRetryMs,
-                supplyIntervalMs: defaults.supplyIntervalMs,
-            },
-            health: { maxUpAgeMs: defaults.maxUpAgeMs, maxFailingMs: defaults.maxFailingMs, maxRunMs: defaults.maxUpDurationMs, wakeSlackMs: 60_000 },
+            ...reconcilerLimits(defaults),
         });
         await reconciler.start();
         simulation.scheduleTrace();

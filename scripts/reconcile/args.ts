@@ -4,6 +4,7 @@
  */
 import { parseArgs } from "node:util";
 import type { LogLevel } from "./logger";
+import type { ReconcilerDependencies } from "./reconciler";
 
 export const USAGE = `Usage: npm run reconcile -- --stack <name> (--webhook-port <port> | --poll) [options]
 
@@ -168,4 +169,18 @@ export function parseReconcileArgs(argv: readonly string[], cwd: string): Reconc
         );
     }
     return options;
+}
+
+/** The reconciler's timing and health limits from its parsed options (the process and the demand benchmark share them). */
+export function reconcilerLimits(options: ReconcileOptions): Pick<ReconcilerDependencies, "timing" | "health"> {
+    return {
+        timing: {
+            safetyIntervalMs: options.safetyIntervalMs,
+            debounceMs: options.debounceMs,
+            backoff: { baseMs: options.backoffBaseMs, maxMs: options.backoffMaxMs },
+            lockRetryMs: options.lockRetryMs,
+            supplyIntervalMs: options.supplyIntervalMs,
+        },
+        health: { maxUpAgeMs: options.maxUpAgeMs, maxFailingMs: options.maxFailingMs, maxRunMs: options.maxUpDurationMs, wakeSlackMs: 60_000 },
+    };
 }

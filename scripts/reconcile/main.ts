@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { listRunners } from "../../components/github/runners";
 import { selectStack } from "./automation";
-import { parseReconcileArgs, USAGE, UsageError, type ReconcileOptions } from "./args";
+import { parseReconcileArgs, reconcilerLimits, USAGE, UsageError, type ReconcileOptions } from "./args";
 import { systemClock } from "./demand/clock";
 import { createDemandSource, githubClientFor, type DemandMode } from "./demand-binding";
 import { DEMAND_FILE_VARIABLE } from "./demand-file";
@@ -60,14 +60,7 @@ async function run(options: ReconcileOptions, logger: Logger, redactor: Redactor
         metrics,
         logger,
         redactor,
-        timing: {
-            safetyIntervalMs: options.safetyIntervalMs,
-            debounceMs: options.debounceMs,
-            backoff: { baseMs: options.backoffBaseMs, maxMs: options.backoffMaxMs },
-            lockRetryMs: options.lockRetryMs,
-            supplyIntervalMs: options.supplyIntervalMs,
-        },
-        health: { maxUpAgeMs: options.maxUpAgeMs, maxFailingMs: options.maxFailingMs, maxRunMs: options.maxUpDurationMs, wakeSlackMs: 60_000 },
+        ...reconcilerLimits(options),
     });
     const server = await StatusServer.start({ ...options.metrics, health: () => reconciler.health(), metrics: () => metrics.text() });
     await reconciler.start();
