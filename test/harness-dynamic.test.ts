@@ -193,3 +193,24 @@ describe("the import option on a dynamic resource", TIME_LIMIT, () => {
         assert.deepEqual([...fixture.stack.state.resources.values()].filter((resource) => resource.custom && !resource.type.startsWith("pulumi:providers:")), []);
     });
 });
+
+describe("a program that declares one URN twice", TIME_LIMIT, () => {
+    let fixture: FixtureStack;
+    let result: OperationResult;
+
+    before(async () => {
+        fixture = await FixtureStack.open({ scenario: "duplicateUrn", config: { value: "v" } });
+        result = await fixture.stack.up();
+    });
+    after(() => fixture?.dispose());
+
+    // The engine bails out of the deployment at the second registration (pulumi/pulumi v3.259
+    // pkg/resource/deploy/step_generator.go generateURN, bailDiag): an error on the URN, the up fails.
+    test("fails the up with the engine's error on that URN, not a time-out", () => {
+        assert.match(result.error ?? "", /Duplicate resource URN '.*::twin'; try giving it a unique name/);
+        assert.ok(
+            result.diagnostics.some((diagnostic) => diagnostic.severity === "error" && diagnostic.message.startsWith("Duplicate resource URN") && diagnostic.urn.endsWith("::twin")),
+            `no error diagnostic on the duplicate URN in ${JSON.stringify(result.diagnostics)}`,
+        );
+    });
+});

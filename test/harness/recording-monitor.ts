@@ -114,6 +114,8 @@ export interface MonitorEngine {
     registerHook(hook: RegisteredHook): void;
     /** Runs before SignalAndWaitForShutdown answers: the engine's delete phase (the program still serves hooks). */
     shutdown(registeredUrns: string[]): Promise<void>;
+    /** The step generator refused a registration: an error diagnostic, and the deployment stops. */
+    bail(urn: string, message: string): void;
 }
 
 export interface RecordedLog {
@@ -337,8 +339,12 @@ export class RecordingMonitor {
                 const parent = request.getParent();
                 const urn = makeUrn(stack, project, parent, request.getType(), request.getName());
                 if (this.registeredUrns.has(urn)) {
-                    // The engine refuses duplicate URNs; so must we, or a real `pulumi up` failure would pass here.
-                    throw new Error(`Duplicate resource URN '${urn}'; try giving it a unique name`);
+                    // The engine refuses duplicate URNs and bails out of the whole deployment
+                    // (pulumi/pulumi v3.259 pkg/resource/deploy/step_generator.go generateURN, bailDiag);
+                    // so must we, or a real `pulumi up` failure would pass (or hang) here.
+                    const message = `Duplicate resource URN '${urn}'; try giving it a unique name`;
+                    this.options.engine?.bail(urn, message);
+                    throw new Error(message);
                 }
                 const propertyDependencies: Record<string, string[]> = {};
                 request.getPropertydependenciesMap().forEach((dependencies, key) => {

@@ -224,6 +224,18 @@ export class Deployment implements MonitorEngine {
         }
     }
 
+    /**
+     * The step generator's bailDiag (pulumi/pulumi v3.259 pkg/resource/deploy/step_generator.go): an
+     * error diagnostic on the resource, then the deployment stops as after a failed step.
+     */
+    bail(urn: string, message: string): void {
+        this.diagnostics.push({ severity: "error", urn, message });
+        if (this.stepError === undefined) {
+            this.stepError = `${urn}: ${message}`;
+            this.failed.abort();
+        }
+    }
+
     /** Resolves once no step is running any more (after a failure, the ones already started finish). */
     async settled(): Promise<void> {
         while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
