@@ -3,6 +3,7 @@
  * the run's header), and the command line. Every bad value gives one error naming the flag,
  * the value and what is expected.
  */
+import { parseDuration, UsageError } from "../reconcile/args";
 import { DEFAULT_API_BUDGET_PER_MINUTE, DEFAULT_MIN_POLL_INTERVAL_MS } from "../reconcile/demand";
 
 export type StrategyId = "scheduled-10m" | "scheduled-5m" | "reconciler-webhook" | "reconciler-poll";
@@ -161,25 +162,10 @@ Durations: a number with ms, s, m or h (e.g. 500ms, 63s, 10m, 1h).
 Where the defaults come from:
 ${Object.entries(SOURCES).map(([key, source]) => `  ${key}: ${source}`).join("\n")}`;
 
-export class UsageError extends Error {
-    constructor(message: string) {
-        super(`${message}\nRun with --help for the options.`);
-        this.name = "UsageError";
-    }
-}
+/** The reconciler's: the same wording and the same "Run with --help" line. */
+export { UsageError };
 
 export type Command = { kind: "help" } | { kind: "measure-up"; repeat: number; max: number } | { kind: "run"; options: BenchOptions };
-
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: MINUTE, h: 60 * MINUTE };
-
-export function parseDuration(flag: string, text: string | undefined, allowZero = false): number {
-    const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec((text ?? "").trim());
-    const ms = match ? Number(match[1]) * (UNITS[match[2] ?? ""] ?? Number.NaN) : Number.NaN;
-    if (!Number.isFinite(ms) || (ms === 0 && !allowZero)) {
-        throw new UsageError(`${flag}: got ${JSON.stringify(text ?? null)}; expected a ${allowZero ? "" : "positive "}duration such as 500ms, 63s, 10m or 1h`);
-    }
-    return Math.round(ms);
-}
 
 function parseCount(flag: string, text: string | undefined, min: number, max: number): number {
     const value = /^\d+$/.test(text ?? "") ? Number(text) : Number.NaN;
@@ -215,7 +201,7 @@ export function parseCommand(argv: readonly string[]): Command {
     let measureUp: number | undefined;
     for (let index = 0; index < argv.length; index++) {
         const flag = argv[index]!;
-        const value = (): string | undefined => {
+        const value = (): string => {
             const next = argv[index + 1];
             if (next === undefined || next.startsWith("--")) throw new UsageError(`${flag}: expected a value after it`);
             index++;
@@ -247,13 +233,13 @@ export function parseCommand(argv: readonly string[]): Command {
                 set("windowMs", parseDuration(flag, value()));
                 break;
             case "--steady-every":
-                set("steadyMeanGapMs", parseDuration(flag, value(), true));
+                set("steadyMeanGapMs", parseDuration(flag, value(), { allowZero: true }));
                 break;
             case "--burst":
                 set("burstSize", parseCount(flag, value(), 0, 1000));
                 break;
             case "--burst-at":
-                set("burstAtMs", parseDuration(flag, value(), true));
+                set("burstAtMs", parseDuration(flag, value(), { allowZero: true }));
                 break;
             case "--job-duration":
                 set("jobDurationMs", parseDuration(flag, value()));
@@ -262,13 +248,13 @@ export function parseCommand(argv: readonly string[]): Command {
                 set("durationJitter", parseFraction(flag, value()));
                 break;
             case "--boot":
-                set("bootMs", parseDuration(flag, value(), true));
+                set("bootMs", parseDuration(flag, value(), { allowZero: true }));
                 break;
             case "--up":
                 set("upMs", parseDuration(flag, value()));
                 break;
             case "--warmup":
-                set("warmupMs", parseDuration(flag, value(), true));
+                set("warmupMs", parseDuration(flag, value(), { allowZero: true }));
                 break;
             case "--min":
                 set("min", parseCount(flag, value(), 0, 1000));
