@@ -2,6 +2,7 @@
  * RunnerPool: a pool's flavor (and server group) and the runner slots its
  * plan declares (components/pool-plan.ts): the wanted ones, plus retiring ones
  * that wait for a job to finish or for their guard to drain an idle runner.
+ * Slots are declared a window at a time (slot-window.ts).
  */
 import * as openstack from "@pulumi/openstack";
 import * as pulumi from "@pulumi/pulumi";
@@ -11,6 +12,7 @@ import { identityDigests } from "./github/registration/identity";
 import type { RunnerInstanceSpec } from "./instance-spec";
 import type { PoolPlan } from "./pool-plan";
 import { RunnerSlot } from "./runner";
+import { declareInWindow, slotWindow } from "./slot-window";
 
 /** What one pool declares, as the fleet derived it from the stack config. */
 export interface PoolSettings {
@@ -104,7 +106,7 @@ export class RunnerPool extends pulumi.ComponentResource {
             });
         const summaries: pulumi.Output<SlotSummary>[] = [];
         const deferred: pulumi.Output<{ runner: string; changed: string[] } | undefined>[] = [];
-        for (const planned of args.plan.slots) {
+        const declareSlot = (planned: PoolPlan["slots"][number]): Promise<void> => {
             const boot: RunnerBootSettings = {
                 ...args.boot,
                 labels: pool.labels,
@@ -175,10 +177,13 @@ export class RunnerPool extends pulumi.ComponentResource {
                     }),
                 );
             }
-        }
-        this.slots = pulumi.all(summaries);
+            return slot.answered;
+        };
+        // The pool's outputs wait until the last slot is declared, then for the slots' own outputs.
+        const declared = pulumi.output(declareInWindow(args.plan.slots, slotWindow(), declareSlot).then(() => true));
+        this.slots = declared.apply(() => pulumi.all(summaries));
         this.runnerNames = this.slots.apply((slots) => slots.filter((slot) => !slot.retiring).map((slot) => slot.runner));
-        this.deferred = pulumi.all(deferred).apply((entries) => entries.filter((entry) => entry !== undefined));
+        this.deferred = declared.apply(() => pulumi.all(deferred)).apply((entries) => entries.filter((entry) => entry !== undefined));
         this.registerOutputs({ slots: this.slots, deferred: this.deferred });
     }
 }

@@ -46,6 +46,20 @@ function optional<T>(output: pulumi.Output<T | undefined>): pulumi.Output<T> {
     return output as pulumi.Output<T>;
 }
 
+/**
+ * Settles when the engine has answered the registration of `resource`: its URN resolves then, known
+ * in a preview too; or when that registration failed. `apply` would never call back on a failure,
+ * so this reads the Output's promise, which the SDK keeps internal (@pulumi/pulumi 3.276.0
+ * output.js, OutputImpl.promise).
+ */
+function registrationAnswered(resource: pulumi.CustomResource): Promise<void> {
+    const urn = resource.urn as unknown as { promise(withUnknowns?: boolean): Promise<unknown> };
+    return urn.promise(true).then(
+        () => undefined,
+        () => undefined,
+    );
+}
+
 export class RunnerSlot extends pulumi.ComponentResource {
     public readonly runnerName: pulumi.Output<string>;
     public readonly instanceId: pulumi.Output<string>;
@@ -54,6 +68,8 @@ export class RunnerSlot extends pulumi.ComponentResource {
     /** Identity digests as applied at create (compare with identityDigests of the desired inputs). */
     public readonly appliedDigests: pulumi.Output<Record<string, string>>;
     public readonly createdAt: pulumi.Output<string>;
+    /** Settles when the engine has answered the slot's last registration (its drain guard's), or it failed. */
+    public readonly answered: Promise<void>;
 
     constructor(name: string, args: RunnerSlotArgs, opts?: pulumi.ComponentResourceOptions) {
         super("github-runners:index:RunnerSlot", name, {}, opts);
@@ -100,7 +116,7 @@ export class RunnerSlot extends pulumi.ComponentResource {
             },
             { parent: this, additionalSecretOutputs: ["userData"] },
         );
-        new RunnerDeregistration(
+        const guard = new RunnerDeregistration(
             `${name}-drain`,
             {
                 path: args.github.path,
@@ -117,6 +133,7 @@ export class RunnerSlot extends pulumi.ComponentResource {
         this.applied = applied;
         this.appliedDigests = registration.digests;
         this.createdAt = registration.createdAt;
+        this.answered = registrationAnswered(guard);
         this.registerOutputs({ runnerName: this.runnerName, instanceId: this.instanceId });
     }
 }
