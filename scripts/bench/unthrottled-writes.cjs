@@ -14,5 +14,7 @@ if ((process.argv[1] ?? "").includes(`${path.sep}cmd${path.sep}dynamic-provider`
     // The TypeScript loader components/providers/entry.js registers too (tsx is a runtime
     // dependency), so the module instance is the one the providers then require.
     require("tsx/cjs/api").register();
-    require(path.join(__dirname, "..", "..", "components", "github", "shared-client")).setSharedClientTuning({ writeSpacingMs: 0 });
+    // The host runs in the program's directory (the providers' loader resolves entry.js from it), which
+    // is another copy of the project under bench-reconcile --program-dir: tune that copy's client.
+    require(path.join(process.cwd(), "components", "github", "shared-client")).setSharedClientTuning({ writeSpacingMs: 0 });
 }
