@@ -8,7 +8,7 @@
  * (pkg/backend/display/diff.go renderSummaryEvent) and Duration.
  */
 import type { EngineOutcome } from "./engine-binding";
-import { resourceChanges } from "./events";
+import { resourceChanges, resultOp } from "./events";
 
 /** pkg/backend/apply.go ActionLabel. */
 export function actionLabel(operation: "preview" | "up" | "refresh" | "destroy", dryRun: boolean): string {
@@ -36,9 +36,10 @@ function nameOf(urn: string): string {
 export function renderOperation(project: string, stack: string, operation: "preview" | "up" | "refresh" | "destroy", dryRun: boolean, outcome: EngineOutcome, durationSeconds: number): string {
     const lines = [`${actionLabel(operation, dryRun)} (${stack}):`];
     for (const step of outcome.steps) {
-        if (step.internal || step.op === "same") continue;
-        const shown = OP_SHOWN[step.op];
-        lines.push(`    ${shown?.prefix ?? "  "} ${step.type} ${nameOf(step.urn)} ${dryRun ? step.op : (shown?.past ?? step.op)}`);
+        const op = resultOp(step);
+        if (step.internal || op === "same") continue;
+        const shown = OP_SHOWN[op];
+        lines.push(`    ${shown?.prefix ?? "  "} ${step.type} ${nameOf(step.urn)} ${dryRun ? op : (shown?.past ?? op)}`);
     }
     const errors = outcome.diagnostics.filter((diagnostic) => diagnostic.severity !== "info");
     const stepError = outcome.error !== undefined && !outcome.diagnostics.some((diagnostic) => diagnostic.severity === "error") ? [{ severity: "error" as const, urn: "", message: outcome.error }] : [];

@@ -3,7 +3,7 @@
  * a stack whose state lives in a file between CLI runs, run on the real program
  * in the project directory. If the harness's API changes, only this file does.
  */
-import { HarnessStack } from "../harness/harness-stack";
+import { HarnessStack, type OperationResult } from "../harness/harness-stack";
 import { DeploymentState, inputsOf, outputsOf } from "../harness/deployment-state";
 import type { UntypedDeployment } from "../harness/checkpoint/checkpoint";
 import { isProviderType } from "../harness/engine/providers";
@@ -115,6 +115,15 @@ export async function runOperation(operation: Operation, target: EngineTarget, o
             throw new Error(`unknown operation ${String(unknown)}`);
         }
     }
+    return outcomeOf(stack, result, before);
+}
+
+/**
+ * What the CLI reports of an operation the harness ran on `stack`: its steps (with the resources'
+ * states before, when the caller took them, and after), diagnostics with a failed step's error on
+ * its resource, outputs and checkpoint.
+ */
+export function outcomeOf(stack: HarnessStack, result: OperationResult, before: ReadonlyMap<string, ResourceSnapshot> = new Map()): EngineOutcome {
     const after = snapshots(stack.state);
     return {
         ...withStepError(result.error, result.diagnostics),

@@ -22,11 +22,19 @@ import { massageSecrets, type EngineOutcome, type EngineStep, type ResourceSnaps
 /** Step ops that are not "logical" and so not counted in the summary (pkg/resource/deploy/step.go Logical()). */
 const NON_LOGICAL_OPS = new Set(["create-replacement", "delete-replaced", "discard", "remove-pending-replace", "skipped-create"]);
 
-/** A refresh step counts as its result (pkg/engine/update.go: RefreshStep.ResultOp). */
+/**
+ * A refresh step's op as `pulumi refresh` counts and shows it: its result, same, update or delete
+ * (pkg/resource/deploy/step.go RefreshStep.ResultOp; pkg/engine/update.go puts it in the step's
+ * outputs event, which the display renders, pkg/backend/display/diff.go). Other steps keep theirs.
+ */
+export function resultOp(step: EngineStep): string {
+    if (step.op !== "refresh") return step.op;
+    return step.refreshed === "gone" ? "delete" : step.refreshed === "changed" ? "update" : "same";
+}
+
 function countedOp(step: EngineStep): string | undefined {
     if (step.internal || NON_LOGICAL_OPS.has(step.op)) return undefined;
-    if (step.op === "refresh") return step.refreshed === "gone" ? "delete" : step.refreshed === "changed" ? "update" : "same";
-    return step.op;
+    return resultOp(step);
 }
 
 export function resourceChanges(steps: readonly EngineStep[]): Record<string, number> {
