@@ -1,6 +1,7 @@
 import { loadStackConfig } from "./components/config";
 import { RunnerFleet } from "./components/fleet";
 import { observeFleet } from "./components/observe";
+import { slotWindow } from "./components/slot-window";
 import { limitStackCapture } from "./components/stack-capture";
 
 // Validation comes first: a bad config fails here, before any resource exists.
@@ -8,8 +9,9 @@ import { limitStackCapture } from "./components/stack-capture";
 // built image), then every resource; the fleet's summary is the stack output.
 export = async () => {
     limitStackCapture();
+    const slotsAtOnce = slotWindow();
     const config = loadStackConfig();
     const observed = await observeFleet(config);
-    const fleet = new RunnerFleet("fleet", { config, observed });
+    const fleet = new RunnerFleet("fleet", { config, observed, slotWindow: slotsAtOnce });
     return fleet.stackOutputs;
 };

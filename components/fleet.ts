@@ -19,6 +19,8 @@ import type { PoolPlan } from "./pool-plan";
 export interface RunnerFleetArgs {
     config: FleetConfig;
     observed: FleetObservation;
+    /** Slots a pool declares at once (slot-window.ts); the default when not given. */
+    slotWindow?: number;
 }
 
 /** Config keys whose values reach a runner's boot or instance settings: set with --secret, they make the slot's settings secret. */
@@ -121,6 +123,7 @@ export class RunnerFleet extends pulumi.ComponentResource {
                     busySlots: new Set(existing.filter((slot) => slot.runner === "busy").map((slot) => slot.index)),
                     poweredOffSlots: new Set(args.observed.poweredOff[pool.name] ?? []),
                     dependsOn: image.managed,
+                    ...(args.slotWindow !== undefined ? { slotWindow: args.slotWindow } : {}),
                 },
                 parent,
             );

@@ -12,7 +12,7 @@ import { identityDigests } from "./github/registration/identity";
 import type { RunnerInstanceSpec } from "./instance-spec";
 import type { PoolPlan } from "./pool-plan";
 import { RunnerSlot } from "./runner";
-import { declareInWindow, slotWindow } from "./slot-window";
+import { declareInWindow, DEFAULT_SLOT_WINDOW } from "./slot-window";
 
 /** What one pool declares, as the fleet derived it from the stack config. */
 export interface PoolSettings {
@@ -52,6 +52,8 @@ export interface RunnerPoolArgs {
     poweredOffSlots: ReadonlySet<number>;
     /** Resources every slot's registration depends on (the Glance images), so a destroy deletes servers first. */
     dependsOn: pulumi.Resource[];
+    /** Slots declared at once (slot-window.ts); DEFAULT_SLOT_WINDOW when not given. */
+    slotWindow?: number;
 }
 
 export interface SlotSummary {
@@ -180,7 +182,7 @@ export class RunnerPool extends pulumi.ComponentResource {
             return slot.answered;
         };
         // The pool's outputs wait until the last slot is declared, then for the slots' own outputs.
-        const declared = pulumi.output(declareInWindow(args.plan.slots, slotWindow(), declareSlot).then(() => true));
+        const declared = pulumi.output(declareInWindow(args.plan.slots, args.slotWindow ?? DEFAULT_SLOT_WINDOW, declareSlot).then(() => true));
         this.slots = declared.apply(() => pulumi.all(summaries));
         this.runnerNames = this.slots.apply((slots) => slots.filter((slot) => !slot.retiring).map((slot) => slot.runner));
         this.deferred = declared.apply(() => pulumi.all(deferred)).apply((entries) => entries.filter((entry) => entry !== undefined));

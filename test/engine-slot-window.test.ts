@@ -4,12 +4,13 @@
  * declared only once an earlier slot's last registration (its drain guard's) was answered; every
  * slot is deployed and the next preview changes nothing; a registration that fails in the middle
  * frees its place, so the `up` ends with that error instead of waiting forever, and the next `up`
- * completes the pool.
+ * completes the pool. A bad RUNNER_FLEET_SLOT_WINDOW fails the program before it declares anything.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { SLOT_WINDOW_VARIABLE } from "../components/slot-window";
 import { startDevFleet, type Deployment, type DevFleet } from "./harness/fleet-deployment";
+import { ROOT_STACK_TYPE } from "./harness/urn";
 import { assertSucceeded, changes, resourceName, servers, slotRunners, TYPES } from "./engine-support";
 
 const WINDOW = 2;
@@ -74,5 +75,20 @@ describe(`a pool of ${SLOTS} declared ${WINDOW} slots at a time`, () => {
         assertSucceeded(completed);
         assert.equal(slotRunners(fleet).size, SLOTS + 3);
         assert.equal(servers(fleet).size, SLOTS + 3);
+    });
+});
+
+describe(`a bad ${SLOT_WINDOW_VARIABLE}`, () => {
+    test("fails the preview with one clear error before any resource is declared", async () => {
+        const fleet = await startDevFleet(1, { env: { [SLOT_WINDOW_VARIABLE]: "ten" } });
+        try {
+            const preview = await fleet.deployments.deploy(true, 2);
+            const messages = [preview.result.error ?? "", ...preview.result.diagnostics.map((diagnostic) => diagnostic.message)].join("\n");
+            assert.match(messages, new RegExp(`${SLOT_WINDOW_VARIABLE} is "ten"; expected a whole number of slots from 1`));
+            const declared = preview.run.monitor.registrations.filter((registration) => registration.type !== ROOT_STACK_TYPE);
+            assert.deepEqual(declared.map((registration) => registration.urn), [], "nothing declared");
+        } finally {
+            await fleet.world.stop();
+        }
     });
 });
