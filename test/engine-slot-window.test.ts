@@ -66,10 +66,13 @@ describe(`a pool of ${SLOTS} declared ${WINDOW} slots at a time`, () => {
         const { world, deployments } = fleet;
         world.fake.failNext({ method: "POST", path: /generate-jitconfig/ }, { status: 422 }, 1, 1);
         const failed = await deployments.deploy(false, SLOTS + 3);
-        assert.match(failed.result.error ?? "", /./, "the up failed");
-        const failedRegistrations = failed.steps.filter((step) => step.type === TYPES.registration && step.op === "create");
-        assert.ok(failedRegistrations.length >= 1, "the up created registrations before and after the failure");
         assert.equal(world.fake.pendingFailures(), 0, "the injected failure was met");
+        // The second JIT config asked for is refused: the up names that new slot and GitHub's 422; another new slot was created.
+        const failedSlot = new RegExp(`RunnerRegistration::fleet-${fleet.pool.name}-(\\d+): [\\s\\S]*422`).exec(failed.result.error ?? "");
+        assert.ok(failedSlot !== null, `the up failed with the refused registration: ${failed.result.error}`);
+        assert.ok(Number(failedSlot[1]) >= SLOTS, `a new slot failed: ${failedSlot[0]}`);
+        const created = failed.steps.filter((step) => step.type === TYPES.registration && step.op === "create").map((step) => resourceName(step.urn));
+        assert.ok(created.some((name) => name !== `fleet-${fleet.pool.name}-${failedSlot[1]}`), `another new slot was created: ${created.join(", ")}`);
 
         const completed = await deployments.deploy(false, SLOTS + 3);
         assertSucceeded(completed);
