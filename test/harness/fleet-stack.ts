@@ -11,6 +11,8 @@ import { runUnderEngine, type EngineRun, type EngineRunOptions } from "./engine-
 import { forwardTo } from "./forward-to";
 import { GithubRecorder } from "./github-recorder";
 import { openstackFixtures } from "./openstack-fixtures";
+import type { CloudBackend } from "./cloud";
+import type { HarnessStackOptions } from "./harness-stack";
 import type { RecordedRegistration } from "./recording-monitor";
 import { readStackConfig, type StackFileConfig as StackConfig } from "../../scripts/plan/stack-file";
 
@@ -58,6 +60,24 @@ export function stackConfig(
     result.config[githubKey] = JSON.stringify({ ...github, apiUrl });
     override(result.config);
     return result;
+}
+
+/**
+ * A stack of this project on the harness with `config` and `cloud`, as the runbook and status
+ * worlds run it: transpile-only (the preview tests exercise ts-node's type check), five minutes
+ * per operation. Add a `stateFile` to keep the state between processes.
+ */
+export function projectStackOptions(stack: string, config: StackConfig, cloud: CloudBackend): Omit<HarnessStackOptions, "stateFile"> {
+    return {
+        programDir: REPO,
+        project: PROJECT,
+        stack,
+        config: config.config,
+        secretKeys: config.secretKeys,
+        env: { PULUMI_NODEJS_TRANSPILE_ONLY: "true" },
+        cloud,
+        timeoutMs: 5 * 60_000,
+    };
 }
 
 export function poolsOf(config: StackConfig): PoolConfig[] {

@@ -18,7 +18,7 @@ import { runStatus } from "../../scripts/status/run";
 import type { StatusReport } from "../../scripts/status/report";
 import { FakeGithub } from "../fake-github";
 import { FakeOpenstack } from "../fake-openstack";
-import { PROJECT, REPO, stackConfig, TYPES } from "../harness/fleet-stack";
+import { PROJECT, projectStackOptions, stackConfig, TYPES } from "../harness/fleet-stack";
 import { HarnessStack, type OperationResult } from "../harness/harness-stack";
 import { OpenStackCloud } from "../harness/openstack-cloud";
 import type { StoredResource } from "../harness/deployment-state";
@@ -108,16 +108,7 @@ export class RunbookWorld {
             values["openstack:authUrl"] = this.openstack.authUrl;
             edit(values);
         });
-        const stack = HarnessStack.inMemory({
-            programDir: REPO,
-            project: PROJECT,
-            stack: stackName,
-            config: config.config,
-            secretKeys: config.secretKeys,
-            env: { PULUMI_NODEJS_TRANSPILE_ONLY: "true" },
-            cloud: new FakeNovaCloud(this.cloud, this.openstack, TENANT, this.nova),
-            timeoutMs: 5 * 60_000,
-        });
+        const stack = HarnessStack.inMemory(projectStackOptions(stackName, config, new FakeNovaCloud(this.cloud, this.openstack, TENANT, this.nova)));
         return new Environment(this, stack);
     }
 

@@ -20,7 +20,7 @@ import { FakeGithub } from "../fake-github";
 import { FakeOpenstack } from "../fake-openstack";
 import { HarnessStack, type OperationResult } from "../harness/harness-stack";
 import { OpenStackCloud } from "../harness/openstack-cloud";
-import { REPO, PROJECT, stackConfig, TYPES } from "../harness/fleet-stack";
+import { PROJECT, projectStackOptions, REPO, stackConfig, TYPES } from "../harness/fleet-stack";
 import type { StoredResource } from "../harness/deployment-state";
 import { DoubleWorld, PROGRAM_ENTRIES, REPO_DIR } from "../pulumi-cli-double/test-world";
 import { FakeNovaCloud } from "./fake-nova-cloud";
@@ -104,17 +104,7 @@ export class StatusWorld {
             openstack.addUser({ name: OPENSTACK_USER, password, projects: [tenant] });
             const nova = createOpenstackClient(resolveOpenstackCredentials({ stackConfig: { ...config.config }, env: {} }), { retry: { attempts: 1 } });
             const cloud = new FakeNovaCloud(new OpenStackCloud(), openstack, tenant, nova);
-            const stack = await HarnessStack.open({
-                stateFile: double.backend().harnessStateFile(stackName),
-                programDir: REPO,
-                project: PROJECT,
-                stack: stackName,
-                config: config.config,
-                secretKeys: config.secretKeys,
-                env: { PULUMI_NODEJS_TRANSPILE_ONLY: "true" },
-                cloud,
-                timeoutMs: 5 * 60_000,
-            });
+            const stack = await HarnessStack.open({ ...projectStackOptions(stackName, config, cloud), stateFile: double.backend().harnessStateFile(stackName) });
             const namePrefix = config.config[`${PROJECT}:namePrefix`] ?? `gh-${stackName}`;
             return new StatusWorld(stackName, github, openstack, double, stack, cloud, nova, secrets, scope, namePrefix);
         } catch (error) {
