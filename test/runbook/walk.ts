@@ -64,6 +64,23 @@ interface Context {
     secrets: string[];
 }
 
+/**
+ * A change applied while a slot's runner is busy: `<step>.preview` when `preview` (counting the
+ * GitHub writes it made, which should be none), `<step>.up` with its outputs, a snapshot and
+ * `<step>.status-after`; then that slot's job ends and `<step>.status-job-done`.
+ */
+async function upWhileBusy({ rec, world, dev, snapshots }: Context, step: string, busySlot: number, preview: boolean): Promise<number> {
+    const writesBeforePreview = world.github.writes().length;
+    if (preview) await rec.operation(`${step}.preview`, dev.preview(), "succeeds");
+    const previewWrites = world.github.writes().length - writesBeforePreview;
+    rec.outputs(`${step}.outputs`, await rec.operation(`${step}.up`, dev.up(), "succeeds"));
+    snapshots[`${step}.after-up`] = snapshot(world, "dev");
+    await rec.status(dev, `${step}.status-after`);
+    jobEnds(dev, busySlot);
+    await rec.status(dev, `${step}.status-job-done`);
+    return previewWrites;
+}
+
 /** Deploy the example (pool small, count 2); both VMs boot. */
 async function deploy({ rec, dev }: Context): Promise<void> {
     await rec.operation("deploy.up", dev.up(), "succeeds");
@@ -91,7 +108,8 @@ async function scaleTask({ rec, world, dev, snapshots }: Context): Promise<WalkF
 }
 
 /** Rotate the image (image.name) while slot 1's runner is busy, then after its job. */
-async function rotateImage({ rec, world, dev, snapshots }: Context): Promise<WalkFacts["image"]> {
+async function rotateImage(context: Context): Promise<WalkFacts["image"]> {
+    const { rec, world, dev } = context;
     const busyRunner = takesJob(dev, 1);
     const busyServer = dev.serverOf(POOL, 1);
     const idleRunnerBefore = dev.runnerOf(POOL, 0);
@@ -100,14 +118,7 @@ async function rotateImage({ rec, world, dev, snapshots }: Context): Promise<Wal
         const key = `${PROJECT}:image`;
         values[key] = JSON.stringify({ ...(JSON.parse(values[key] ?? "{}") as object), name: IMAGE_V2 });
     });
-    const writesBeforePreview = world.github.writes().length;
-    await rec.operation("image.preview", dev.preview(), "succeeds");
-    const previewWrites = world.github.writes().length - writesBeforePreview;
-    rec.outputs("image.outputs", await rec.operation("image.up", dev.up(), "succeeds"));
-    snapshots["image.after-up"] = snapshot(world, "dev");
-    await rec.status(dev, "image.status-after");
-    jobEnds(dev, 1);
-    await rec.status(dev, "image.status-job-done");
+    const previewWrites = await upWhileBusy(context, "image", 1, true);
     await rec.operation("image.up-2", dev.up(), "succeeds");
     await rec.status(dev, "image.status-done");
     booted(dev, [0, 1]);
@@ -143,7 +154,8 @@ async function rotateToken({ rec, world, dev, secrets }: Context, whole = true):
  * Drain the pool (count: 0) while slot 0's runner is busy; `enabled: false` is not a key.
  * `whole: false` (the quick walk) stops once the job is done: no preview, no second up.
  */
-async function drain({ rec, world, dev, snapshots }: Context, whole = true): Promise<WalkFacts["drain"]> {
+async function drain(context: Context, whole = true): Promise<WalkFacts["drain"]> {
+    const { rec, world, dev, snapshots } = context;
     rec.text(
         "drain.enabled-false",
         configProblem(dev, (pools) => {
@@ -155,14 +167,7 @@ async function drain({ rec, world, dev, snapshots }: Context, whole = true): Pro
     const idleRunner = dev.runnerOf(POOL, 1);
     const servers = [dev.serverOf(POOL, 0), dev.serverOf(POOL, 1)];
     await rec.status(dev, "drain.status-before");
-    const writesBeforePreview = world.github.writes().length;
-    if (whole) await rec.operation("drain.preview", dev.preview(), "succeeds");
-    const previewWrites = world.github.writes().length - writesBeforePreview;
-    rec.outputs("drain.outputs", await rec.operation("drain.up", dev.up(), "succeeds"));
-    snapshots["drain.after-up"] = snapshot(world, "dev");
-    await rec.status(dev, "drain.status-after");
-    jobEnds(dev, 0);
-    await rec.status(dev, "drain.status-job-done");
+    const previewWrites = await upWhileBusy(context, "drain", 0, whole);
     if (!whole) return { busyRunner, idleRunner, servers, previewWrites };
     await rec.operation("drain.up-2", dev.up(), "succeeds");
     snapshots["drain.after-up-2"] = snapshot(world, "dev");
