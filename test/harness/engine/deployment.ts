@@ -213,11 +213,7 @@ export class Deployment implements MonitorEngine {
         try {
             return await step;
         } catch (error) {
-            const message = error instanceof Error ? error.message : String(error);
-            if (this.stepError === undefined) {
-                this.stepError = `${registration.urn}: ${message}`;
-                this.failed.abort();
-            }
+            this.stopOnFirstFailure(registration.urn, error instanceof Error ? error.message : String(error));
             throw error;
         } finally {
             this.inflight.delete(step);
@@ -230,10 +226,14 @@ export class Deployment implements MonitorEngine {
      */
     bail(urn: string, message: string): void {
         this.diagnostics.push({ severity: "error", urn, message });
-        if (this.stepError === undefined) {
-            this.stepError = `${urn}: ${message}`;
-            this.failed.abort();
-        }
+        this.stopOnFirstFailure(urn, message);
+    }
+
+    /** The first failure is the deployment's error and stops it; later ones only add to what already failed. */
+    private stopOnFirstFailure(urn: string, message: string): void {
+        if (this.stepError !== undefined) return;
+        this.stepError = `${urn}: ${message}`;
+        this.failed.abort();
     }
 
     /** Resolves once no step is running any more (after a failure, the ones already started finish). */
