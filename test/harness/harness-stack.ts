@@ -17,7 +17,7 @@ import { Deployment, type Diagnostic } from "./engine/deployment";
 import type { Step } from "./engine/steps";
 import { runUnderEngine, type EngineRun } from "./engine-run";
 import { OpenStackCloud, type OpenStackCloudOptions } from "./openstack-cloud";
-import type { WireObject } from "./pulumi-values";
+import { SECRET_SIG, SIG_KEY, type WireObject } from "./pulumi-values";
 import { loadStateFile, saveStateFile, type StackIdentity } from "./state-file";
 import { ROOT_STACK_TYPE } from "./urn";
 
@@ -138,9 +138,24 @@ export class HarnessStack {
         return root === undefined ? {} : outputsOf(root);
     }
 
-    /** The checkpoint as `pulumi stack export` gives it (secrets encrypted). */
-    exportDeployment(): UntypedDeployment {
-        return serializeDeployment(this.state, this.crypter);
+    /**
+     * The checkpoint as `pulumi stack export` gives it: secrets encrypted, or with `showSecrets`
+     * (--show-secrets) their plaintext in the envelope's `plaintext` field instead of `ciphertext`
+     * (pkg/resource/stack/deployment.go SerializePropertyValue, showSecrets).
+     */
+    exportDeployment(options: { showSecrets?: boolean } = {}): UntypedDeployment {
+        const deployment = serializeDeployment(this.state, this.crypter);
+        if (options.showSecrets !== true) return deployment;
+        const reveal = (value: unknown): unknown => {
+            if (Array.isArray(value)) return value.map(reveal);
+            if (value === null || typeof value !== "object") return value;
+            const object = value as Record<string, unknown>;
+            if (object[SIG_KEY] === SECRET_SIG && typeof object["ciphertext"] === "string") {
+                return { [SIG_KEY]: SECRET_SIG, plaintext: this.crypter.decrypt(object["ciphertext"]) };
+            }
+            return Object.fromEntries(Object.entries(object).map(([key, item]) => [key, reveal(item)]));
+        };
+        return reveal(deployment) as UntypedDeployment;
     }
 
     writeCheckpoint(file: string): void {

@@ -166,19 +166,7 @@ export async function stackOutputs(target: EngineTarget): Promise<WireObject> {
  * (pkg/resource/stack/deployment.go SerializePropertyValue, showSecrets).
  */
 export async function exportStack(target: EngineTarget, showSecrets: boolean): Promise<UntypedDeployment> {
-    const stack = await open(target);
-    const deployment = stack.exportDeployment();
-    if (!showSecrets) return deployment;
-    const reveal = (value: unknown): unknown => {
-        if (Array.isArray(value)) return value.map(reveal);
-        if (value === null || typeof value !== "object") return value;
-        const object = value as Record<string, unknown>;
-        if (object[SIG_KEY] === SECRET_SIG && typeof object["ciphertext"] === "string") {
-            return { [SIG_KEY]: SECRET_SIG, plaintext: stack.crypter.decrypt(object["ciphertext"]) };
-        }
-        return Object.fromEntries(Object.entries(object).map(([key, item]) => [key, reveal(item)]));
-    };
-    return reveal(deployment) as UntypedDeployment;
+    return (await open(target)).exportDeployment({ showSecrets });
 }
 
 /** A property value as the CLI shows it: secrets masked as "[secret]" (display.MassageSecrets) or revealed. */

@@ -8,13 +8,12 @@
  *   the stack's current config, which `pulumi config set` may have changed since the last up.
  * - `exportDeployment()`: `pulumi stack export --show-secrets`, the checkpoint with each secret's
  *   `ciphertext` replaced by its `plaintext` (pkg/resource/stack/deployment.go
- *   SerializePropertyValue with showSecrets, as test/pulumi-cli-double/engine-binding.ts exportStack does).
+ *   SerializePropertyValue with showSecrets: HarnessStack.exportDeployment({ showSecrets: true })).
  *
  * Everything after the source (gather, report, render, sweep) is the command's own code.
  */
 import type { StackSource } from "../../scripts/status/automation";
 import type { HarnessStack } from "../harness/harness-stack";
-import { SECRET_SIG, SIG_KEY } from "../harness/pulumi-values";
 
 /**
  * `pendingOperations` are the checkpoint's `pending_operations` the CLI would have written for a
@@ -30,19 +29,8 @@ export function harnessStackSource(stack: HarnessStack, pendingOperations: reado
             return Object.fromEntries(Object.entries(config).map(([key, value]) => [key, { value, secret: secret.has(key) }]));
         },
         exportDeployment: async () => {
-            const exported = stack.exportDeployment();
-            const deployment = pendingOperations.length > 0 ? { ...exported, deployment: { ...exported.deployment, pending_operations: [...pendingOperations] } } : exported;
-            return revealSecrets(deployment, (ciphertext) => stack.crypter.decrypt(ciphertext));
+            const exported = stack.exportDeployment({ showSecrets: true });
+            return pendingOperations.length > 0 ? { ...exported, deployment: { ...exported.deployment, pending_operations: [...pendingOperations] } } : exported;
         },
     };
-}
-
-function revealSecrets(value: unknown, decrypt: (ciphertext: string) => string): unknown {
-    if (Array.isArray(value)) return value.map((item) => revealSecrets(item, decrypt));
-    if (value === null || typeof value !== "object") return value;
-    const object = value as Record<string, unknown>;
-    if (object[SIG_KEY] === SECRET_SIG && typeof object["ciphertext"] === "string") {
-        return { [SIG_KEY]: SECRET_SIG, plaintext: decrypt(object["ciphertext"]) };
-    }
-    return Object.fromEntries(Object.entries(object).map(([key, item]) => [key, revealSecrets(item, decrypt)]));
 }
