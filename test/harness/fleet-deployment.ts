@@ -9,7 +9,7 @@ import type { EngineRun } from "./engine-run";
 import { randomBytes } from "node:crypto";
 import type { StackFileConfig } from "../../scripts/plan/stack-file";
 import type { CloudBackend } from "./cloud";
-import { GithubWorld, poolsOf, PROJECT, REPO, stackConfig, type PoolConfig } from "./fleet-stack";
+import { editStackPools, GithubWorld, poolsOf, PROJECT, REPO, stackConfig, type PoolConfig } from "./fleet-stack";
 import { HarnessStack, type OperationResult } from "./harness-stack";
 import type { DeploymentState, Step } from "./simulated-engine";
 
@@ -83,9 +83,7 @@ export class FleetDeployments {
     async deployWith(dryRun: boolean, editPools: (pools: PoolConfig[]) => void): Promise<Deployment> {
         const config = stackConfig(this.stackName, this.secrets, this.world.apiUrl, (values) => {
             for (const edit of this.configEdits) edit(values);
-            const pools = poolsOf({ config: values, secretKeys: [] });
-            editPools(pools);
-            values[`${PROJECT}:pools`] = JSON.stringify(pools);
+            editStackPools(values, editPools);
         });
         this.stack.setConfig(config.config, config.secretKeys);
         const requestsBefore = this.world.fake.requests.length;

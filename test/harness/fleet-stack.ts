@@ -84,6 +84,14 @@ export function poolsOf(config: StackConfig): PoolConfig[] {
     return JSON.parse(config.config[`${PROJECT}:pools`] ?? "[]") as PoolConfig[];
 }
 
+/** Edits the pools in a stack's config values in place, as an edit of Pulumi.<stack>.yaml would. */
+export function editStackPools<Pool = PoolConfig>(values: Record<string, string>, edit: (pools: Pool[]) => void): void {
+    const key = `${PROJECT}:pools`;
+    const pools = JSON.parse(values[key] ?? "[]") as Pool[];
+    edit(pools);
+    values[key] = JSON.stringify(pools);
+}
+
 /** The fake GitHub, reached by the program through an https front that records what passes. */
 export class GithubWorld {
     private constructor(

@@ -6,12 +6,12 @@
  * step, and scripts/runbook/print.ts renders the README section from the same captures.
  * The tasks run in this order, each from where the previous one left the fleet.
  */
-import { PROJECT, TYPES } from "../harness/fleet-stack";
+import { editStackPools, PROJECT, TYPES } from "../harness/fleet-stack";
 import type { FakeNovaCloud } from "../status/fake-nova-cloud";
 import type { Capture } from "./captures";
 import { bootWithoutState, pendingCreate, registerWithoutState } from "./interrupted";
 import { booted, configProblem, jobEnds, POOL, Recorder, setCount, slotsInDeleteOrder, snapshot, takesJob, type WorldSnapshot } from "./recorder";
-import { type Environment, RunbookWorld, SCOPE, TOKEN_KEY } from "./world";
+import { type Environment, RunbookWorld, SCOPE, type StackPool, TOKEN_KEY } from "./world";
 
 export { POOL };
 /** The dev example's image (Pulumi.dev.yaml image.name) and the one the image rotation moves to. */
@@ -247,9 +247,9 @@ async function secondEnvironment({ rec, world, dev, secrets }: Context): Promise
         const network = JSON.parse(values[`${PROJECT}:network`] ?? "{}") as { create: Record<string, unknown> };
         network.create["cidr"] = "10.43.0.0/24";
         values[`${PROJECT}:network`] = JSON.stringify(network);
-        const pools = JSON.parse(values[`${PROJECT}:pools`] ?? "[]") as { count?: number }[];
-        pools[0]!.count = 1;
-        values[`${PROJECT}:pools`] = JSON.stringify(pools);
+        editStackPools<StackPool>(values, (pools) => {
+            pools[0]!.count = 1;
+        });
     });
     secrets.push(staging.token);
     await rec.operation("env.up", staging.up(), "succeeds");

@@ -18,7 +18,7 @@ import { runStatus } from "../../scripts/status/run";
 import type { StatusReport } from "../../scripts/status/report";
 import { FakeGithub } from "../fake-github";
 import { FakeOpenstack } from "../fake-openstack";
-import { PROJECT, projectStackOptions, stackConfig, TYPES } from "../harness/fleet-stack";
+import { editStackPools, PROJECT, projectStackOptions, stackConfig, TYPES } from "../harness/fleet-stack";
 import { HarnessStack, type OperationResult } from "../harness/harness-stack";
 import { OpenStackCloud } from "../harness/openstack-cloud";
 import type { StoredResource } from "../harness/deployment-state";
@@ -148,12 +148,7 @@ export class Environment {
     }
 
     editPools(edit: (pools: StackPool[]) => void): void {
-        this.editConfig((values) => {
-            const key = `${PROJECT}:pools`;
-            const pools = JSON.parse(values[key] ?? "[]") as StackPool[];
-            edit(pools);
-            values[key] = JSON.stringify(pools);
-        });
+        this.editConfig((values) => editStackPools(values, edit));
     }
 
     /** `pulumi config set --secret <key> <value>`. */

@@ -20,7 +20,7 @@ import { FakeGithub } from "../fake-github";
 import { FakeOpenstack } from "../fake-openstack";
 import { HarnessStack, type OperationResult } from "../harness/harness-stack";
 import { OpenStackCloud } from "../harness/openstack-cloud";
-import { PROJECT, projectStackOptions, REPO, stackConfig, TYPES } from "../harness/fleet-stack";
+import { editStackPools, PROJECT, projectStackOptions, REPO, stackConfig, TYPES } from "../harness/fleet-stack";
 import type { StoredResource } from "../harness/deployment-state";
 import { DoubleWorld, PROGRAM_ENTRIES, REPO_DIR } from "../pulumi-cli-double/test-world";
 import { FakeNovaCloud } from "./fake-nova-cloud";
@@ -90,9 +90,7 @@ export class StatusWorld {
                 scope = "acme";
             }
             const config = stackConfig(stackName, secrets, github.apiUrl, (values) => {
-                const pools = JSON.parse(values[`${PROJECT}:pools`] ?? "[]") as ExamplePool[];
-                editPools(pools);
-                values[`${PROJECT}:pools`] = JSON.stringify(pools);
+                editStackPools(values, editPools);
                 values["openstack:authUrl"] = openstack.authUrl;
                 if (stackName === "prod") {
                     // The image build runs scripts/build-image.sh as root; status needs an image, not a build.
@@ -118,10 +116,7 @@ export class StatusWorld {
     async up(editPools?: (pools: ExamplePool[]) => void): Promise<OperationResult> {
         if (editPools !== undefined) {
             const config = this.stack.config;
-            const key = `${PROJECT}:pools`;
-            const pools = JSON.parse(config.config[key] ?? "[]") as ExamplePool[];
-            editPools(pools);
-            config.config[key] = JSON.stringify(pools);
+            editStackPools(config.config, editPools);
             this.stack.setConfig(config.config, config.secretKeys);
         }
         const result = await this.stack.up();
